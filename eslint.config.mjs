@@ -1,0 +1,47 @@
+// Lint for the extension, the webview app, tests and scripts. The rule that matters most:
+// the core (src/kube, src/vcluster, src/hostcluster, src/process) never imports `vscode`,
+// so it stays testable in plain Node.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeGlobals = {
+  process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly',
+  clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', performance: 'readonly',
+  AbortController: 'readonly', AbortSignal: 'readonly', __dirname: 'readonly', require: 'readonly', module: 'writable',
+  fetch: 'readonly', structuredClone: 'readonly', setImmediate: 'readonly', TextDecoder: 'readonly',
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'test-output/**', '.vscode-test/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: nodeGlobals },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-restricted-syntax': ['error', {
+        selector: "CallExpression[callee.property.name='exec'][callee.object.name=/child_process|cp/]",
+        message: 'Run programs with execFile/spawn and an argument array, never a shell string.',
+      }],
+      'no-restricted-properties': ['error', { object: 'child_process', property: 'execSync', message: 'Use spawn/execFile with an argument array.' }],
+    },
+  },
+  {
+    files: ['src/kube/**', 'src/vcluster/**', 'src/hostcluster/**', 'src/process/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'The core must not depend on VS Code: keep it testable in plain Node (see house style).' }],
+        patterns: [{ group: ['**/tree/**', '**/commands/**', '**/container', '**/extension', '**/settings', '**/outputLogger'], message: 'The core must not import the VS Code layer.' }],
+      }],
+    },
+  },
+  {
+    files: ['webview/**'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', MessageEvent: 'readonly', HTMLElement: 'readonly' } },
+  },
+  {
+    files: ['**/*.js', '**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+);

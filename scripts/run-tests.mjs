@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// Runs one test tier with node's test runner (TypeScript through tsx) and writes its counts to
+// test-output/counts-<tier>.json for the summary. Usage: node scripts/run-tests.mjs unit|integration|e2e [files…]
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const tiers = {
+  unit: { dir: 'test/unit', pattern: /\.test\.ts$/, timeoutMs: 10 * 60_000, concurrency: 2 },
+  integration: { dir: 'test/integration', pattern: /\.test\.ts$/, timeoutMs: 30 * 60_000, concurrency: 1 },
+  e2e: { dir: 'test/e2e', pattern: /\.e2e\.test\.ts$/, timeoutMs: 30 * 60_000, concurrency: 1 },
+};
+
+function findFiles(dir, pattern) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return findFiles(path, pattern);
+    return pattern.test(name) ? [path] : [];
+  }).sort();
+}
+
+export function countsFile(tier) {
+  return join(root, 'test-output', `counts-${tier}.json`);
+}
+
+export async function runTier(tier, only = []) {
+  const config = tiers[tier];
+  if (!config) throw new Error(`unknown tier ${tier}; use one of ${Object.keys(tiers).join(', ')}`);
+  mkdirSync(join(root, 'test-output'), { recursive: true });
+  const output = countsFile(tier);
+  rmSync(output, { force: true });
+  const files = only.length > 0 ? only : findFiles(join(root, config.dir), config.pattern);
+  if (files.length === 0) {
+    console.log(`[${tier}] no test files in ${config.dir}`);
+    return { passed: 0, failed: 0, skipped: 0, failures: [] };
+  }
+  if (tier === 'e2e') {
+    // The E2E tier drives the packaged extension: build and package once for all its files.
+    const { prepareExtensionPackage } = await import('../test/e2e/harness/prepare.mjs');
+    await prepareExtensionPackage();
+  }
+  console.log(`[${tier}] ${files.length} file(s): ${files.map((file) => relative(root, file)).join(', ')}`);
+  const args = [
+    '--import', 'tsx',
+    '--test',
+    `--test-concurrency=${config.concurrency}`,
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    `--test-reporter=${join(root, 'scripts', 'lib', 'count-reporter.mjs')}`, `--test-reporter-destination=${output}`,
+    ...files,
+  ];
+  const code = await new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, VCLUSTER_TEST_TIER: tier } });
+    const timer = setTimeout(() => {
+      console.error(`[${tier}] tier did not finish within ${config.timeoutMs / 60_000} min: stopping it`);
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    }, config.timeoutMs);
+    child.on('close', (exitCode) => {
+      clearTimeout(timer);
+      resolve(exitCode ?? 1);
+    });
+  });
+  const counts = existsSync(output)
+    ? JSON.parse(readFileSync(output, 'utf8'))
+    : { passed: 0, failed: 1, skipped: 0, failures: [`${tier} runner produced no counts (exit ${code})`] };
+  if (code !== 0 && counts.failed === 0) {
+    counts.failed = 1;
+    counts.failures.push(`${tier} runner exited with ${code}`);
+  }
+  return counts;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [tier, ...only] = process.argv.slice(2);
+  runTier(tier, only).then((counts) => {
+    console.log(`${tier}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+    process.exit(counts.failed > 0 ? 1 : 0);
+  }, (error) => {
+    console.error(error.message);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,57 @@
+import * as vscode from 'vscode';
+import { CheckToolsCommand } from './commands/checkTools';
+import { CopyContextNameCommand } from './commands/copyContextName';
+import { OpenSettingsCommand } from './commands/openSettings';
+import { RefreshCommand } from './commands/refresh';
+import { registerCommands } from './commands/registry';
+import { SelectKubeconfigCommand } from './commands/selectKubeconfig';
+import { ShowOutputCommand } from './commands/showOutput';
+import { kubeconfigPaths } from './kube/kubeconfigFiles';
+import { DisposableStore } from './lifecycle';
+import { createOutputLogger } from './outputLogger';
+import type { Logger } from './process/log';
+import { Settings } from './settings';
+import { ClustersTreeProvider } from './tree/clustersTreeProvider';
+import { ClusterInventory } from './vcluster/inventory';
+
+/**
+ * The composition root: the only place services are created and wired. It owns every
+ * disposable, so deactivation (or a failed activation) tears everything down.
+ */
+export class Container extends DisposableStore {
+  readonly logger: Logger;
+  readonly settings = new Settings();
+  readonly inventory: ClusterInventory;
+  readonly tree: ClustersTreeProvider;
+
+  constructor(readonly extensionContext: vscode.ExtensionContext) {
+    super();
+    const { channel, logger } = createOutputLogger();
+    this.register(channel);
+    this.logger = logger;
+    const showLog = () => channel.show(true);
+
+    this.inventory = this.register(new ClusterInventory({
+      kubeconfigPaths: () => kubeconfigPaths({ configured: this.settings.kubeconfigFiles(), kubeconfigEnv: process.env.KUBECONFIG }),
+      requestTimeoutMs: () => this.settings.requestTimeoutMs(),
+      logger,
+    }));
+    this.tree = this.register(new ClustersTreeProvider(this.inventory));
+    this.register(vscode.window.createTreeView('vcluster.clusters', { treeDataProvider: this.tree, showCollapseAll: true }));
+
+    for (const disposable of registerCommands([
+      new RefreshCommand(this.tree),
+      new ShowOutputCommand(channel),
+      new SelectKubeconfigCommand(this.settings),
+      new CheckToolsCommand(this.settings, logger, showLog),
+      new OpenSettingsCommand(),
+      new CopyContextNameCommand(),
+    ], logger, showLog)) {
+      this.register(disposable);
+    }
+
+    this.register(vscode.workspace.onDidChangeConfiguration((event) => {
+      if (this.settings.affectsInventory(event)) void this.tree.refresh();
+    }));
+  }
+}

@@ -1,0 +1,128 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { stringify } from 'yaml';
+import type { KubeconfigDocument } from './kubeconfig';
+
+/** A client-node KubeConfig for one context of a merged kubeconfig (never written to disk). */
+export function kubeConfigForContext(document: KubeconfigDocument, contextName: string): KubeConfig {
+  const config = new KubeConfig();
+  config.loadFromString(stringify({ ...document, 'current-context': contextName }));
+  config.setCurrentContext(contextName);
+  return config;
+}
+
+/** The API server answered with an error status; `message` is the server's own Status message. */
+export class KubeApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = 'KubeApiError';
+  }
+}
+
+/** A response larger than this is refused rather than held in memory. */
+const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * A small JSON client over client-node's authentication (certificates, tokens, exec and auth
+ * providers, proxies). The generated API classes would triple the extension's bundle for the
+ * few calls we make, so we speak REST directly; every request takes an AbortSignal.
+ */
+export class KubeClient {
+  constructor(readonly kubeConfig: KubeConfig) {}
+
+  get server(): string {
+    const server = this.kubeConfig.getCurrentCluster()?.server;
+    if (!server) throw new Error(`context ${this.kubeConfig.getCurrentContext()} has no cluster server`);
+    return server;
+  }
+
+  async getJson<T>(path: string, query: Record<string, string | undefined>, signal: AbortSignal): Promise<T> {
+    const url = new URL(this.server.replace(/\/+$/, '') + path);
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, value);
+    const options: RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
+    await this.kubeConfig.applyToHTTPSOptions(options as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
+    const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+    if (url.protocol === 'http:') delete options.agent;
+    return new Promise<T>((resolve, reject) => {
+      const req = send(url, { ...options, signal }, (response: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) {
+            req.destroy(new Error(`response from ${url.pathname} is larger than ${MAX_RESPONSE_BYTES} bytes`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        response.on('error', reject);
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = response.statusCode ?? 0;
+          if (status >= 200 && status < 300) {
+            try {
+              resolve(JSON.parse(text) as T);
+            } catch {
+              reject(new Error(`${url.pathname}: the API server's answer is not JSON`));
+            }
+            return;
+          }
+          reject(new KubeApiError(status, statusMessage(text) ?? `the API server answered ${status} for ${url.pathname}`));
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+}
+
+function statusMessage(text: string): string | undefined {
+  try {
+    const parsed = JSON.parse(text) as { message?: unknown };
+    return typeof parsed.message === 'string' ? parsed.message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export type KubeErrorKind = 'forbidden' | 'unauthorized' | 'notFound' | 'conflict' | 'timeout' | 'unreachable' | 'tls' | 'other';
+
+export interface KubeErrorDescription {
+  kind: KubeErrorKind;
+  /** One line a user can act on; never includes credentials. */
+  message: string;
+  status?: number;
+}
+
+/** Turns API and network errors into a kind the UI can branch on and one clear line. */
+export function describeKubeError(error: unknown, timeoutSeconds?: number): KubeErrorDescription {
+  if (error instanceof KubeApiError) {
+    const status = error.status;
+    switch (status) {
+      case 401:
+        return { kind: 'unauthorized', status, message: 'the API server rejected the credentials (401): they may have expired' };
+      case 403:
+        return { kind: 'forbidden', status, message: `forbidden (403): ${error.message}` };
+      case 404:
+        return { kind: 'notFound', status, message: error.message };
+      case 409:
+        return { kind: 'conflict', status, message: error.message };
+      default:
+        return { kind: 'other', status, message: `${error.message} (${status})` };
+    }
+  }
+  const err = error as { name?: string; code?: string; message?: string; cause?: { code?: string } };
+  const code = err.code ?? err.cause?.code;
+  if (err.name === 'AbortError' || err.name === 'TimeoutError' || err.code === 'ABORT_ERR') {
+    return { kind: 'timeout', message: timeoutSeconds ? `no answer within ${timeoutSeconds} s` : 'the request was cancelled' };
+  }
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ECONNRESET' || code === 'EAI_AGAIN') {
+    return { kind: 'unreachable', message: `cannot reach the API server (${code})` };
+  }
+  if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|EPROTO/.test(code)) {
+    return { kind: 'tls', message: `TLS failed (${code}): check the cluster's certificate-authority` };
+  }
+  const message = (err.message ?? String(error)).split('\n')[0] ?? 'unknown error';
+  return { kind: 'other', message };
+}

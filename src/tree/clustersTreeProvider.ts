@@ -1,0 +1,100 @@
+import * as vscode from 'vscode';
+import { DisposableStore } from '../lifecycle';
+import { hasNothingToShow, type ClusterInventory } from '../vcluster/inventory';
+import { ContextKeys } from './contextValues';
+import { hostContextNode, hostContextTreeItem, type HostContextNode } from './hostContextNode';
+import { vclusterNode, vclusterTreeItem, type VClusterNode } from './vclusterNode';
+
+export type ClustersTreeNode = HostContextNode | VClusterNode;
+
+/** How long the first render waits for discovery before showing hosts still loading. */
+const FIRST_RENDER_WAIT_MS = 2000;
+
+/**
+ * Turns the inventory's events into tree refreshes. The model caches; this only maps snapshots
+ * to nodes, refreshing the one host that changed where it can and coalescing bursts.
+ */
+export class ClustersTreeProvider extends DisposableStore implements vscode.TreeDataProvider<ClustersTreeNode> {
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<ClustersTreeNode | undefined>());
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+  private pendingRefresh: Promise<unknown> | undefined;
+  private coalesceTimer: NodeJS.Timeout | undefined;
+  private readonly nodesByContext = new Map<string, HostContextNode>();
+  private lastRootWasEmpty = true;
+
+  constructor(private readonly inventory: ClusterInventory) {
+    super();
+    this.register(inventory.onDidChange((contextName) => this.scheduleChange(contextName)));
+    this.register({ dispose: () => clearTimeout(this.coalesceTimer) });
+  }
+
+  /** Reloads kubeconfig and rediscovers; resolves when every host answered or timed out. */
+  refresh(): Promise<unknown> {
+    this.pendingRefresh = this.inventory.refresh();
+    return this.pendingRefresh;
+  }
+
+  getTreeItem(node: ClustersTreeNode): vscode.TreeItem {
+    return node.kind === 'hostContext' ? hostContextTreeItem(node) : vclusterTreeItem(node);
+  }
+
+  getParent(node: ClustersTreeNode): ClustersTreeNode | undefined {
+    return node.kind === 'vcluster' ? this.nodesByContext.get(node.vcluster.hostContext) : undefined;
+  }
+
+  async getChildren(node?: ClustersTreeNode): Promise<ClustersTreeNode[]> {
+    if (node?.kind === 'vcluster') return [];
+    if (node?.kind === 'hostContext') {
+      const host = this.inventory.snapshot.hosts.find((entry) => entry.context.name === node.host.context.name);
+      return host?.discovery.state === 'ok' ? host.discovery.result.vclusters.map(vclusterNode) : [];
+    }
+    if (!this.pendingRefresh) this.refresh();
+    await Promise.race([this.pendingRefresh, new Promise((resolve) => setTimeout(resolve, FIRST_RENDER_WAIT_MS))]);
+    const snapshot = this.inventory.snapshot;
+    await this.setKubeconfigState(snapshot.kubeconfig.state);
+    this.nodesByContext.clear();
+    if (hasNothingToShow(snapshot)) {
+      this.lastRootWasEmpty = true;
+      return [];
+    }
+    this.lastRootWasEmpty = false;
+    return snapshot.hosts.map((host) => {
+      const hostNode = hostContextNode(host);
+      this.nodesByContext.set(host.context.name, hostNode);
+      return hostNode;
+    });
+  }
+
+  private async setKubeconfigState(state: string): Promise<void> {
+    await vscode.commands.executeCommand('setContext', ContextKeys.kubeconfigState, state);
+  }
+
+  /**
+   * One host changing refreshes that host's node; anything that changes whether the root is
+   * empty (or the set of hosts) refreshes from the root. Bursts within 50 ms become one refresh.
+   */
+  private readonly changedContexts = new Set<string | undefined>();
+  private scheduleChange(contextName: string | undefined): void {
+    this.changedContexts.add(contextName);
+    if (this.coalesceTimer) return;
+    this.coalesceTimer = setTimeout(() => {
+      this.coalesceTimer = undefined;
+      const changed = [...this.changedContexts];
+      this.changedContexts.clear();
+      const rootEmptyNow = hasNothingToShow(this.inventory.snapshot);
+      const needsRoot = changed.includes(undefined) || rootEmptyNow !== this.lastRootWasEmpty
+        || changed.some((name) => name !== undefined && !this.nodesByContext.has(name));
+      if (needsRoot) {
+        this.changeEmitter.fire(undefined);
+        return;
+      }
+      for (const name of changed) {
+        const host = this.inventory.snapshot.hosts.find((entry) => entry.context.name === name);
+        const node = name === undefined ? undefined : this.nodesByContext.get(name);
+        if (!host || !node) continue;
+        node.host = host;
+        this.changeEmitter.fire(node);
+      }
+    }, 50);
+  }
+}

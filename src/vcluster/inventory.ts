@@ -1,0 +1,159 @@
+import { EventEmitter } from 'node:events';
+import { KubeClient, kubeConfigForContext, describeKubeError, type KubeErrorDescription } from '../kube/client';
+import { loadKubeconfig, type ContextSummary, type KubeconfigLoad } from '../kube/kubeconfig';
+import type { Logger } from '../process/log';
+import { discoverVClusters, type DiscoveryResult } from './discovery';
+
+/**
+ * The extension's picture of the user's clusters: the merged kubeconfig and, per host context,
+ * the vClusters found there. It knows nothing of VS Code; the tree listens to its events.
+ */
+
+export type HostDiscovery =
+  | { state: 'loading' }
+  | { state: 'ok'; result: DiscoveryResult }
+  | { state: 'error'; error: KubeErrorDescription };
+
+export interface HostState {
+  context: ContextSummary;
+  isCurrent: boolean;
+  discovery: HostDiscovery;
+}
+
+export interface InventorySnapshot {
+  kubeconfig: KubeconfigLoad | { state: 'loading' };
+  hosts: HostState[];
+}
+
+export type Discover = typeof discoverVClusters;
+
+export interface InventoryOptions {
+  kubeconfigPaths: () => string[];
+  requestTimeoutMs: () => number;
+  logger: Logger;
+  discover?: Discover;
+}
+
+export class ClusterInventory {
+  private readonly events = new EventEmitter();
+  private current: InventorySnapshot = { kubeconfig: { state: 'loading' }, hosts: [] };
+  private generation = 0;
+  private inFlight: AbortController | undefined;
+  private readonly discover: Discover;
+
+  constructor(private readonly options: InventoryOptions) {
+    this.discover = options.discover ?? discoverVClusters;
+  }
+
+  get snapshot(): InventorySnapshot {
+    return this.current;
+  }
+
+  /** Fires with the changed host's context name, or undefined when everything may have changed. */
+  onDidChange(listener: (contextName: string | undefined) => void): { dispose(): void } {
+    this.events.on('change', listener);
+    return { dispose: () => this.events.off('change', listener) };
+  }
+
+  /**
+   * Reloads the kubeconfig and rediscovers every context in parallel. Resolves when every host
+   * has answered or timed out; a newer refresh supersedes an older one.
+   */
+  async refresh(): Promise<InventorySnapshot> {
+    const generation = ++this.generation;
+    this.inFlight?.abort();
+    const controller = new AbortController();
+    this.inFlight = controller;
+
+    const paths = this.options.kubeconfigPaths();
+    const kubeconfig = await loadKubeconfig(paths);
+    if (generation !== this.generation) return this.current;
+    this.logKubeconfig(kubeconfig, paths);
+
+    if (kubeconfig.state !== 'ok') {
+      this.current = { kubeconfig, hosts: [] };
+      this.emit(undefined);
+      return this.current;
+    }
+    this.current = {
+      kubeconfig,
+      hosts: kubeconfig.contexts.map((context) => ({
+        context,
+        isCurrent: context.name === kubeconfig.currentContext,
+        discovery: context.problem ? { state: 'error', error: { kind: 'other', message: context.problem } } : { state: 'loading' },
+      })),
+    };
+    this.emit(undefined);
+
+    const timeoutMs = this.options.requestTimeoutMs();
+    await Promise.all(this.current.hosts.map(async (host) => {
+      if (host.discovery.state !== 'loading') return;
+      const discovery = await this.discoverHost(kubeconfig, host.context, timeoutMs, controller.signal);
+      if (generation !== this.generation) return;
+      this.current = {
+        ...this.current,
+        hosts: this.current.hosts.map((entry) => (entry.context.name === host.context.name ? { ...entry, discovery } : entry)),
+      };
+      this.emit(host.context.name);
+    }));
+    if (this.inFlight === controller) this.inFlight = undefined;
+    return this.current;
+  }
+
+  dispose(): void {
+    this.inFlight?.abort();
+    this.events.removeAllListeners();
+  }
+
+  private async discoverHost(
+    kubeconfig: Extract<KubeconfigLoad, { state: 'ok' }>,
+    context: ContextSummary,
+    timeoutMs: number,
+    cancelAll: AbortSignal,
+  ): Promise<HostDiscovery> {
+    const signal = AbortSignal.any([cancelAll, AbortSignal.timeout(timeoutMs)]);
+    const started = Date.now();
+    try {
+      const result = await this.discover({
+        client: new KubeClient(kubeConfigForContext(kubeconfig.document, context.name)),
+        hostContext: context.name,
+        contextNamespace: context.namespace,
+        signal,
+      });
+      this.options.logger.info(`[discovery] ${context.name}: ${result.vclusters.length} vCluster(s)${result.scope.allNamespaces ? '' : ` in namespace ${result.scope.namespace} only (listing all namespaces is forbidden)`} in ${Date.now() - started} ms`);
+      return { state: 'ok', result };
+    } catch (error) {
+      const described = describeKubeError(error, Math.round(timeoutMs / 1000));
+      this.options.logger.warn(`[discovery] ${context.name}: ${described.message}`);
+      return { state: 'error', error: described };
+    }
+  }
+
+  private logKubeconfig(kubeconfig: KubeconfigLoad, paths: readonly string[]): void {
+    const logger = this.options.logger;
+    switch (kubeconfig.state) {
+      case 'missing':
+        logger.info(`[kubeconfig] none found (looked for: ${paths.join(', ')})`);
+        break;
+      case 'invalid':
+        logger.error(`[kubeconfig] ${kubeconfig.problem}`);
+        break;
+      case 'noContexts':
+        logger.info(`[kubeconfig] ${kubeconfig.files.filter((file) => file.exists).map((file) => file.path).join(', ')}: no contexts`);
+        break;
+      case 'ok':
+        logger.info(`[kubeconfig] ${kubeconfig.contexts.length} context(s) from ${kubeconfig.files.filter((file) => file.exists).map((file) => file.path).join(', ')}; current: ${kubeconfig.currentContext ?? '(none)'}`);
+        break;
+    }
+  }
+
+  private emit(contextName: string | undefined): void {
+    this.events.emit('change', contextName);
+  }
+}
+
+/** The tree is empty (and the welcome view shows) only when there is truly nothing to act on. */
+export function hasNothingToShow(snapshot: InventorySnapshot): boolean {
+  if (snapshot.kubeconfig.state !== 'ok') return true;
+  return snapshot.hosts.every((host) => host.discovery.state === 'ok' && host.discovery.result.vclusters.length === 0);
+}

@@ -1,0 +1,78 @@
+import type { V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+
+/** Test-data builders: each returns a minimal object the way the API server would send it. */
+
+export function aPod(options: {
+  name?: string;
+  namespace?: string;
+  release?: string;
+  phase?: string;
+  reason?: string;
+  containers?: NonNullable<V1Pod['status']>['containerStatuses'];
+  initContainers?: NonNullable<V1Pod['status']>['initContainerStatuses'];
+  initContainerCount?: number;
+  deleting?: boolean;
+} = {}): V1Pod {
+  return {
+    metadata: {
+      name: options.name ?? 'vc-0',
+      namespace: options.namespace ?? 'vcluster-vc',
+      labels: { app: 'vcluster', release: options.release ?? 'vc' },
+      ...(options.deleting ? { deletionTimestamp: new Date('2026-01-01T00:00:00Z') } : {}),
+    },
+    spec: {
+      containers: [{ name: 'syncer' }],
+      ...(options.initContainerCount ? { initContainers: Array.from({ length: options.initContainerCount }, (_, index) => ({ name: `init-${index}` })) } : {}),
+    },
+    status: {
+      phase: options.phase ?? 'Running',
+      ...(options.reason ? { reason: options.reason } : {}),
+      containerStatuses: options.containers ?? [
+        { name: 'syncer', ready: true, restartCount: 0, image: 'x', imageID: 'x', state: { running: { startedAt: new Date() } } },
+      ],
+      ...(options.initContainers ? { initContainerStatuses: options.initContainers } : {}),
+    },
+  };
+}
+
+export function aContainerStatus(state: NonNullable<NonNullable<V1Pod['status']>['containerStatuses']>[number]['state'], ready = false) {
+  return { name: 'syncer', ready, restartCount: 0, image: 'x', imageID: 'x', state };
+}
+
+export function aStatefulSet(options: {
+  release?: string;
+  namespace?: string;
+  image?: string;
+  annotations?: Record<string, string>;
+  labels?: Record<string, string>;
+  replicas?: number;
+  created?: string;
+} = {}): V1StatefulSet {
+  const release = options.release ?? 'vc';
+  return {
+    metadata: {
+      name: release,
+      namespace: options.namespace ?? `vcluster-${release}`,
+      labels: { app: 'vcluster', release, ...options.labels },
+      annotations: options.annotations ?? {},
+      creationTimestamp: new Date(options.created ?? '2026-11-01T00:00:00Z'),
+    },
+    spec: {
+      replicas: options.replicas ?? 1,
+      serviceName: `${release}-headless`,
+      selector: { matchLabels: { app: 'vcluster', release } },
+      template: { spec: { containers: [{ name: 'syncer', image: options.image ?? 'ghcr.io/loft-sh/vcluster-oss:0.21.1' }] } },
+    },
+  };
+}
+
+export function aDeployment(options: { release?: string; namespace?: string; image?: string } = {}): V1Deployment {
+  const release = options.release ?? 'vc';
+  return {
+    metadata: { name: release, namespace: options.namespace ?? `vcluster-${release}`, labels: { app: 'vcluster', release } },
+    spec: {
+      selector: { matchLabels: { app: 'vcluster', release } },
+      template: { spec: { containers: [{ name: 'syncer', image: options.image ?? 'ghcr.io/loft-sh/vcluster:0.19.7' }] } },
+    },
+  };
+}
