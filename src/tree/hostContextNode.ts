@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { KubeErrorKind } from '../kube/client';
 import type { HostState } from '../vcluster/inventory';
 import { ContextValues } from './contextValues';
 
@@ -13,6 +14,15 @@ export function hostContextNode(host: HostState): HostContextNode {
   return { kind: 'hostContext', id: `host/${host.context.name}`, host };
 }
 
+/** Short words for the description; the tooltip carries the full message. */
+const shortReason: Partial<Record<KubeErrorKind, string>> = {
+  unreachable: 'unreachable',
+  timeout: 'not answering',
+  forbidden: 'forbidden',
+  unauthorized: 'credentials rejected',
+  tls: 'TLS error',
+};
+
 function describe(host: HostState): { description: string; icon: vscode.ThemeIcon } {
   const current = host.isCurrent ? 'current · ' : '';
   switch (host.discovery.state) {
@@ -20,7 +30,7 @@ function describe(host: HostState): { description: string; icon: vscode.ThemeIco
       return { description: `${current}looking for vClusters…`, icon: new vscode.ThemeIcon('loading~spin') };
     case 'error':
       return {
-        description: `${current}${host.discovery.error.message}`,
+        description: `${current}${shortReason[host.discovery.error.kind] ?? host.discovery.error.message}`,
         icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')),
       };
     case 'ok': {

@@ -1,0 +1,182 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+
+/**
+ * Drives the VS Code web workbench in Debian's Chromium the way a person would: activity bar,
+ * command palette, tree rows, notifications, quick picks and input boxes. Selectors are VS
+ * Code's own DOM classes and ARIA labels (VS Code 1.99).
+ */
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SCREENSHOT_DIR = join(__dirname, '..', '..', '..', 'test-output', 'e2e');
+const UI_TIMEOUT_MS = 30_000;
+
+export interface TreeRow {
+  label: string;
+  description: string;
+  /** Nesting level in the tree, 1 for roots. */
+  level: number;
+}
+
+export class Workbench {
+  private constructor(readonly browser: Browser, readonly page: Page) {}
+
+  static async open(serverUrl: string, folder: string, theme: 'dark' | 'light' = 'dark'): Promise<Workbench> {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, colorScheme: theme });
+      page.setDefaultTimeout(UI_TIMEOUT_MS);
+      await page.goto(`${serverUrl}/?folder=${encodeURIComponent(folder)}`, { timeout: 60_000 });
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      // The workbench is usable once the activity bar has rendered its view containers.
+      await page.locator('.activitybar .action-item').first().waitFor({ timeout: 60_000 });
+      return new Workbench(browser, page);
+    } catch (error) {
+      await browser.close();
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close();
+  }
+
+  /** The activity bar entry is labelled with the view container's title. */
+  activityBarItem(title: string): Locator {
+    return this.page.locator(`.activitybar .action-item a[aria-label^="${title}"]`).first();
+  }
+
+  async openViewContainer(title: string): Promise<void> {
+    const item = this.activityBarItem(title);
+    await item.waitFor();
+    const selected = await item.evaluate((element) => element.closest('.action-item')?.classList.contains('checked') ?? false);
+    if (!selected) await item.click();
+    await this.page.locator(`.sidebar .composite.title h2[title], .sidebar .title-label h2`).filter({ hasText: new RegExp(title, 'i') }).first().waitFor();
+  }
+
+  /** The pane (view) in the side bar whose header is `viewName`. */
+  pane(viewName: string): Locator {
+    return this.page.locator('.sidebar .pane').filter({ has: this.page.locator(`.pane-header[aria-label^="${viewName}"]`) }).first();
+  }
+
+  async welcomeText(viewName: string): Promise<string> {
+    const welcome = this.pane(viewName).locator('.welcome-view-content');
+    await welcome.first().waitFor();
+    return (await welcome.first().innerText()).trim();
+  }
+
+  async welcomeButtons(viewName: string): Promise<string[]> {
+    return (await this.pane(viewName).locator('.welcome-view-content .monaco-button').allInnerTexts()).map((text) => text.trim());
+  }
+
+  async treeRows(viewName: string): Promise<TreeRow[]> {
+    const rows = this.pane(viewName).locator('.monaco-list-row');
+    const count = await rows.count();
+    const result: TreeRow[] = [];
+    for (let index = 0; index < count; index++) {
+      const row = rows.nth(index);
+      const label = (await row.locator('.label-name').first().innerText().catch(() => '')).trim();
+      const description = (await row.locator('.label-description').first().innerText().catch(() => '')).trim();
+      const level = Number(await row.getAttribute('aria-level')) || 1;
+      result.push({ label, description, level });
+    }
+    return result;
+  }
+
+  /** Waits until the tree shows a row whose label matches, and returns all rows. */
+  async waitForTreeRow(viewName: string, label: string | RegExp, timeoutMs = UI_TIMEOUT_MS): Promise<TreeRow[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rows = await this.treeRows(viewName);
+      if (rows.some((row) => (typeof label === 'string' ? row.label === label : label.test(row.label)))) return rows;
+      if (Date.now() > deadline) throw new Error(`no tree row ${label} in ${viewName} after ${timeoutMs} ms; rows: ${JSON.stringify(rows)}`);
+      await this.page.waitForTimeout(250);
+    }
+  }
+
+  /** Runs a command from the palette by its full title, e.g. "vCluster: Check Installed Tools". */
+  async runCommand(title: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input.input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: title }).first();
+    await row.waitFor();
+    await input.press('Enter');
+  }
+
+  /** Whether the palette offers a command with this title (item-only commands must not show). */
+  async paletteOffers(title: string): Promise<boolean> {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input.input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    await this.page.waitForTimeout(500);
+    const labels = await this.page.locator('.quick-input-widget .monaco-list-row .label-name').allInnerTexts();
+    await this.page.keyboard.press('Escape');
+    return labels.some((label) => label.replace(/\s+/g, ' ').trim() === title);
+  }
+
+  async answerQuickPick(label: string): Promise<void> {
+    const widget = this.page.locator('.quick-input-widget');
+    await widget.waitFor();
+    await widget.locator('.monaco-list-row').filter({ hasText: label }).first().click();
+  }
+
+  async answerInputBox(text: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input.input');
+    await input.waitFor();
+    await input.fill(text);
+    await input.press('Enter');
+  }
+
+  /**
+   * Answers an open/save dialog. In the web workbench that is VS Code's simple file dialog, a
+   * quick input that takes a path; `okLabel` is the dialog's accept button (openLabel).
+   */
+  async answerFileDialog(path: string, okLabel: string): Promise<void> {
+    const widget = this.page.locator('.quick-input-widget');
+    const input = widget.locator('input.input');
+    await input.waitFor();
+    // The dialog first fills in its starting folder; typing before that would be overwritten.
+    const deadline = Date.now() + UI_TIMEOUT_MS;
+    while (!(await input.inputValue()).endsWith('/')) {
+      if (Date.now() > deadline) throw new Error('the file dialog never showed its starting folder');
+      await this.page.waitForTimeout(100);
+    }
+    await input.fill(path);
+    // The dialog re-reads the folder as the value changes; accept only once it has settled.
+    const name = path.split('/').pop() ?? path;
+    await widget.locator('.monaco-list-row').filter({ hasText: name }).first().waitFor();
+    await widget.locator('.monaco-button').filter({ hasText: okLabel }).first().click();
+    await widget.waitFor({ state: 'hidden' });
+  }
+
+  /** Texts of the notification toasts currently shown. */
+  async notifications(): Promise<string[]> {
+    return (await this.page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts()).map((text) => text.trim());
+  }
+
+  async waitForNotification(pattern: RegExp, timeoutMs = UI_TIMEOUT_MS): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = (await this.notifications()).find((text) => pattern.test(text));
+      if (match) return match;
+      if (Date.now() > deadline) throw new Error(`no notification matching ${pattern} after ${timeoutMs} ms; shown: ${JSON.stringify(await this.notifications())}`);
+      await this.page.waitForTimeout(250);
+    }
+  }
+
+  /** Saves a PNG under test-output/e2e and returns its path. */
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    const path = join(SCREENSHOT_DIR, `${name}.png`);
+    await this.page.screenshot({ path });
+    return path;
+  }
+}

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server, type Socket } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { MemoryLogger } from '../../src/process/log';
+import { ClusterInventory, hasNothingToShow } from '../../src/vcluster/inventory';
+import { aKubeconfig, TempDir } from './builders/kubeconfig';
+
+/**
+ * The inventory against real network conditions on loopback: a port nobody listens on, and a
+ * server that accepts connections but never answers (a hung API server). Discovery success
+ * against a real API server is the integration tier's job.
+ */
+describe('ClusterInventory', () => {
+  const dir = new TempDir();
+  let silentServer: Server;
+  let silentPort = 0;
+  let closedPort = 0;
+  const sockets: Socket[] = [];
+
+  before(async () => {
+    silentServer = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silentServer.listen(0, '127.0.0.1', resolve));
+    silentPort = (silentServer.address() as { port: number }).port;
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    closedPort = (probe.address() as { port: number }).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+  });
+
+  after(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => silentServer.close(() => resolve()));
+    dir.remove();
+  });
+
+  function kubeconfigWith(): string {
+    return dir.write('config', aKubeconfig({
+      contexts: [{ name: 'refused' }, { name: 'hung' }, { name: 'dangling', cluster: 'ghost' }],
+      clusters: [
+        { name: 'refused', server: `https://127.0.0.1:${closedPort}`, extra: { 'insecure-skip-tls-verify': true } },
+        { name: 'hung', server: `https://127.0.0.1:${silentPort}`, extra: { 'insecure-skip-tls-verify': true } },
+      ],
+      users: [{ name: 'refused' }, { name: 'hung' }, { name: 'dangling' }],
+      current: 'hung',
+    }));
+  }
+
+  it('shows each unreachable host with its own reason, bounded by the request timeout', async () => {
+    const logger = new MemoryLogger();
+    const file = kubeconfigWith();
+    const inventory = new ClusterInventory({ kubeconfigPaths: () => [file], requestTimeoutMs: () => 500, logger });
+    const changes: Array<string | undefined> = [];
+    inventory.onDidChange((name) => changes.push(name));
+    const started = Date.now();
+    const snapshot = await inventory.refresh();
+    const elapsed = Date.now() - started;
+    inventory.dispose();
+
+    assert.ok(elapsed < 5_000, `refresh took ${elapsed} ms; the hung host must time out`);
+    const byName = new Map(snapshot.hosts.map((host) => [host.context.name, host]));
+    const refused = byName.get('refused')?.discovery;
+    const hung = byName.get('hung')?.discovery;
+    const dangling = byName.get('dangling')?.discovery;
+    assert.equal(refused?.state === 'error' && refused.error.kind, 'unreachable');
+    assert.equal(hung?.state === 'error' && hung.error.kind, 'timeout');
+    assert.match(hung?.state === 'error' ? hung.error.message : '', /no answer within 1 s/);
+    assert.equal(dangling?.state === 'error' && dangling.error.kind, 'other');
+    assert.equal(byName.get('hung')?.isCurrent, true);
+    assert.ok(!hasNothingToShow(snapshot), 'unreachable hosts are shown, not hidden behind a welcome');
+    assert.equal(changes[0], undefined, 'the first event says everything changed');
+    assert.deepEqual(new Set(changes.slice(1)), new Set(['refused', 'hung']), 'then one event per host that answered');
+    assert.ok(logger.lines.some((line) => /\[discovery\] refused: cannot reach the API server \(ECONNREFUSED\)/.test(line)));
+  });
+
+  it('reports the kubeconfig state and nothing to show when there is no kubeconfig', async () => {
+    const inventory = new ClusterInventory({ kubeconfigPaths: () => [`${dir.path}/absent`], requestTimeoutMs: () => 500, logger: new MemoryLogger() });
+    const snapshot = await inventory.refresh();
+    inventory.dispose();
+    assert.equal(snapshot.kubeconfig.state, 'missing');
+    assert.ok(hasNothingToShow(snapshot));
+  });
+
+  it('lets a newer refresh supersede one still waiting on a hung host', async () => {
+    let paths = [kubeconfigWith()];
+    const inventory = new ClusterInventory({ kubeconfigPaths: () => paths, requestTimeoutMs: () => 10_000, logger: new MemoryLogger() });
+    const slow = inventory.refresh();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    paths = [`${dir.path}/absent`];
+    const fresh = await inventory.refresh();
+    await slow;
+    inventory.dispose();
+    assert.equal(fresh.kubeconfig.state, 'missing');
+    assert.equal(inventory.snapshot.kubeconfig.state, 'missing', 'the superseded refresh must not overwrite the newer snapshot');
+  });
+});
