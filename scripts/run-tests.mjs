@@ -39,7 +39,7 @@ export async function runTier(tier, only = []) {
   }
   if (tier === 'e2e') {
     // The E2E tier drives the packaged extension: build and package once for all its files.
-    const { prepareExtensionPackage } = await import('../test/e2e/harness/prepare.mjs');
+    const { prepareExtensionPackage } = await import('./lib/prepare.mjs');
     await prepareExtensionPackage();
   }
   console.log(`[${tier}] ${files.length} file(s): ${files.map((file) => relative(root, file)).join(', ')}`);

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TempDir } from '../unit/builders/kubeconfig';
-import { freePort, startCodeServer, type RunningCodeServer } from './harness/codeServer';
+import { freePort, startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeServer';
 import { Workbench } from './harness/workbench';
 
 /**

@@ -1,11 +1,11 @@
-// Global set-up of the E2E tier: a production build packaged as a .vsix (what users install),
+// Set-up shared by the E2E tier and npm start: a production build packaged as a .vsix (what users install),
 // and code-server in the cache. Runs once per tier, before any test file.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureCodeServer } from '../../../scripts/ensure-code-server.mjs';
+import { ensureCodeServer } from '../ensure-code-server.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function run(label, args) {
   const started = Date.now();
@@ -13,7 +13,7 @@ function run(label, args) {
   if (result.status !== 0) {
     throw new Error(`${label} failed:\n${result.stdout}\n${result.stderr}`);
   }
-  console.log(`[e2e] ${label}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`[build] ${label}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return result.stdout;
 }
 

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,12 @@ export interface CodeServerOptions {
   env?: NodeJS.ProcessEnv;
   /** User settings written before start. */
   settings?: Record<string, unknown>;
+  /** Install the packaged .vsix (default). Off when the workbench loads the extension from source. */
+  installVsix?: boolean;
+  /** Keep user data here across runs (npm start); tests leave it unset and get a fresh temp folder. */
+  stateDir?: string;
+  /** Port to bind on 127.0.0.1; a free one when unset. */
+  port?: number;
 }
 
 export interface RunningCodeServer {
@@ -67,23 +73,31 @@ export const defaultSettings: Record<string, unknown> = {
 
 export async function startCodeServer(options: CodeServerOptions): Promise<RunningCodeServer> {
   const { vsix, codeServer } = await packaged();
-  const base = mkdtempSync(join(tmpdir(), 'vcluster-e2e-'));
+  const base = options.stateDir ?? mkdtempSync(join(tmpdir(), 'vcluster-e2e-'));
+  const removeOnStop = options.stateDir === undefined;
   const userDataDir = join(base, 'user-data');
   const extensionsDir = join(base, 'extensions');
+  // A fresh extensions folder every start, so the build just packaged is the one that runs.
+  rmSync(extensionsDir, { recursive: true, force: true });
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...defaultSettings, ...options.settings }, null, 2));
+  const settingsFile = join(userDataDir, 'User', 'settings.json');
+  if (removeOnStop || !existsSync(settingsFile)) {
+    writeFileSync(settingsFile, JSON.stringify({ ...defaultSettings, ...options.settings }, null, 2));
+  }
   const configFile = join(base, 'code-server.yaml');
   writeFileSync(configFile, 'auth: none\n');
   const common = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
   const env = { ...process.env, ...options.env, HOME: process.env.HOME ?? base };
 
-  const install = spawnSync(process.execPath, [codeServer, ...common, '--install-extension', vsix], { env, encoding: 'utf8', timeout: 120_000 });
-  if (install.status !== 0 || !/successfully installed/i.test(install.stdout + install.stderr)) {
-    rmSync(base, { recursive: true, force: true });
-    throw new Error(`installing ${vsix} into code-server failed:\n${install.stdout}\n${install.stderr}`);
+  if (options.installVsix !== false) {
+    const install = spawnSync(process.execPath, [codeServer, ...common, '--install-extension', vsix], { env, encoding: 'utf8', timeout: 120_000 });
+    if (install.status !== 0 || !/successfully installed/i.test(install.stdout + install.stderr)) {
+      if (removeOnStop) rmSync(base, { recursive: true, force: true });
+      throw new Error(`installing ${vsix} into code-server failed:\n${install.stdout}\n${install.stderr}`);
+    }
   }
 
-  const port = await freePort();
+  const port = options.port ?? await freePort();
   const output: string[] = [];
   const child: ChildProcess = spawn(process.execPath, [
     codeServer, ...common,
@@ -123,7 +137,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
       while (!exited && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
       if (!exited) { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ } }
     }
-    rmSync(base, { recursive: true, force: true });
+    if (removeOnStop) rmSync(base, { recursive: true, force: true });
   };
 
   const url = `http://127.0.0.1:${port}`;
