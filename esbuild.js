@@ -23,6 +23,17 @@ const problemReporter = {
   },
 };
 
+/**
+ * The extension loads the Kubernetes client (dist/backend.js) with require('./backend.js') on
+ * first use; keep that require as it is instead of inlining the module into extension.js.
+ */
+const lazyBackend = {
+  name: 'lazy-backend',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/backend\.js$/ }, () => ({ path: './backend.js', external: true }));
+  },
+};
+
 const shared = {
   bundle: true,
   minify: production,
@@ -35,12 +46,18 @@ const shared = {
 
 const extensionBuild = {
   ...shared,
-  entryPoints: [path.join(__dirname, 'src', 'extension.ts')],
-  outfile: path.join(__dirname, 'dist', 'extension.js'),
+  entryPoints: {
+    extension: path.join(__dirname, 'src', 'extension.ts'),
+    backend: path.join(__dirname, 'src', 'vcluster', 'backend.ts'),
+  },
+  outdir: path.join(__dirname, 'dist'),
   platform: 'node',
   format: 'cjs',
   target: 'node20',
   external: ['vscode'],
+  plugins: [problemReporter, lazyBackend],
+  // The first statement of the bundle: lets activation logs split module loading from activate().
+  banner: { js: 'var __bundleStartMs = performance.now();' },
   // Prefer ES module builds so esbuild can drop the parts of client-node we never import.
   mainFields: ['module', 'main'],
 };

@@ -12,7 +12,17 @@ import { createOutputLogger } from './outputLogger';
 import type { Logger } from './process/log';
 import { Settings } from './settings';
 import { ClustersTreeProvider } from './tree/clustersTreeProvider';
+import type { Backend } from './vcluster/backend';
 import { ClusterInventory } from './vcluster/inventory';
+
+/**
+ * dist/backend.js, the separately bundled Kubernetes client (see vcluster/backend.ts). The path
+ * is relative to dist/extension.js; esbuild leaves this require alone (esbuild.js).
+ */
+function loadBackend(): Promise<Backend> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a runtime path into dist/, by design
+  return Promise.resolve(require('./backend.js') as Backend);
+}
 
 /**
  * The composition root: the only place services are created and wired. It owns every
@@ -35,6 +45,7 @@ export class Container extends DisposableStore {
       kubeconfigPaths: () => kubeconfigPaths({ configured: this.settings.kubeconfigFiles(), kubeconfigEnv: process.env.KUBECONFIG }),
       requestTimeoutMs: () => this.settings.requestTimeoutMs(),
       logger,
+      loadBackend,
     }));
     this.tree = this.register(new ClustersTreeProvider(this.inventory));
     this.register(vscode.window.createTreeView('vcluster.clusters', { treeDataProvider: this.tree, showCollapseAll: true }));

@@ -2,7 +2,11 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { stringify } from 'yaml';
+import { KubeApiError } from './errors';
 import type { KubeconfigDocument } from './kubeconfig';
+
+// client-node takes a few hundred milliseconds to evaluate: this module is only ever loaded
+// with import() (see vcluster/inventory.ts), after activation, never at bundle start.
 
 /** A client-node KubeConfig for one context of a merged kubeconfig (never written to disk). */
 export function kubeConfigForContext(document: KubeconfigDocument, contextName: string): KubeConfig {
@@ -10,14 +14,6 @@ export function kubeConfigForContext(document: KubeconfigDocument, contextName: 
   config.loadFromString(stringify({ ...document, 'current-context': contextName }));
   config.setCurrentContext(contextName);
   return config;
-}
-
-/** The API server answered with an error status; `message` is the server's own Status message. */
-export class KubeApiError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-    this.name = 'KubeApiError';
-  }
 }
 
 /** A response larger than this is refused rather than held in memory. */
@@ -84,45 +80,4 @@ function statusMessage(text: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-export type KubeErrorKind = 'forbidden' | 'unauthorized' | 'notFound' | 'conflict' | 'timeout' | 'unreachable' | 'tls' | 'other';
-
-export interface KubeErrorDescription {
-  kind: KubeErrorKind;
-  /** One line a user can act on; never includes credentials. */
-  message: string;
-  status?: number;
-}
-
-/** Turns API and network errors into a kind the UI can branch on and one clear line. */
-export function describeKubeError(error: unknown, timeoutSeconds?: number): KubeErrorDescription {
-  if (error instanceof KubeApiError) {
-    const status = error.status;
-    switch (status) {
-      case 401:
-        return { kind: 'unauthorized', status, message: 'the API server rejected the credentials (401): they may have expired' };
-      case 403:
-        return { kind: 'forbidden', status, message: `forbidden (403): ${error.message}` };
-      case 404:
-        return { kind: 'notFound', status, message: error.message };
-      case 409:
-        return { kind: 'conflict', status, message: error.message };
-      default:
-        return { kind: 'other', status, message: `${error.message} (${status})` };
-    }
-  }
-  const err = error as { name?: string; code?: string; message?: string; cause?: { code?: string } };
-  const code = err.code ?? err.cause?.code;
-  if (err.name === 'AbortError' || err.name === 'TimeoutError' || err.code === 'ABORT_ERR') {
-    return { kind: 'timeout', message: timeoutSeconds ? `no answer within ${timeoutSeconds} s` : 'the request was cancelled' };
-  }
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ECONNRESET' || code === 'EAI_AGAIN') {
-    return { kind: 'unreachable', message: `cannot reach the API server (${code})` };
-  }
-  if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|EPROTO/.test(code)) {
-    return { kind: 'tls', message: `TLS failed (${code}): check the cluster's certificate-authority` };
-  }
-  const message = (err.message ?? String(error)).split('\n')[0] ?? 'unknown error';
-  return { kind: 'other', message };
 }

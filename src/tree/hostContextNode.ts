@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { KubeErrorKind } from '../kube/client';
+import type { KubeErrorKind } from '../kube/errors';
 import type { HostState } from '../vcluster/inventory';
 import { ContextValues } from './contextValues';
 

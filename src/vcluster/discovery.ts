@@ -1,5 +1,6 @@
 import type { V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
-import { describeKubeError, type KubeClient } from '../kube/client';
+import type { KubeClient } from '../kube/client';
+import { describeKubeError } from '../kube/errors';
 import { vclusterStatus, vclusterVersion, type VClusterWorkload } from './status';
 
 /** The label every vCluster chart puts on its StatefulSet or Deployment and its pods. */
@@ -26,17 +27,19 @@ function isForbidden(error: unknown): boolean {
   return describeKubeError(error).kind === 'forbidden';
 }
 
-/**
- * Finds the vClusters on one host context with three list calls (StatefulSets, Deployments,
- * and their pods), where the CLI makes one pod list per vCluster; same results, same statuses.
- */
-export async function discoverVClusters(options: {
+export interface DiscoveryOptions {
   client: KubeClient;
   hostContext: string;
   /** The context's namespace, used when listing all namespaces is forbidden. */
   contextNamespace: string | undefined;
   signal: AbortSignal;
-}): Promise<DiscoveryResult> {
+}
+
+/**
+ * Finds the vClusters on one host context with three list calls (StatefulSets, Deployments,
+ * and their pods), where the CLI makes one pod list per vCluster; same results, same statuses.
+ */
+export async function discoverVClusters(options: DiscoveryOptions): Promise<DiscoveryResult> {
   const { client, hostContext, signal } = options;
   const query = { labelSelector: VCLUSTER_SELECTOR };
   type List<T> = { items: T[] };

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { KubeClient, kubeConfigForContext, describeKubeError, type KubeErrorDescription } from '../kube/client';
-import { loadKubeconfig, type ContextSummary, type KubeconfigLoad } from '../kube/kubeconfig';
+import { describeKubeError, type KubeErrorDescription } from '../kube/errors';
+import type { ContextSummary, KubeconfigLoad } from '../kube/kubeconfig';
 import type { Logger } from '../process/log';
-import { discoverVClusters, type DiscoveryResult } from './discovery';
+import type { Backend } from './backend';
+import type { DiscoveryResult } from './discovery';
 
 /**
  * The extension's picture of the user's clusters: the merged kubeconfig and, per host context,
@@ -25,12 +26,16 @@ export interface InventorySnapshot {
   hosts: HostState[];
 }
 
-export type Discover = typeof discoverVClusters;
+/** Finds the vClusters of one host context; the default talks to its API server. */
+export type Discover = (kubeconfig: Extract<KubeconfigLoad, { state: 'ok' }>, context: ContextSummary, signal: AbortSignal) => Promise<DiscoveryResult>;
 
 export interface InventoryOptions {
   kubeconfigPaths: () => string[];
   requestTimeoutMs: () => number;
   logger: Logger;
+  /** Loads the kubeconfig parser and the Kubernetes client on first use (see backend.ts). */
+  loadBackend: () => Promise<Backend>;
+  /** Replaces API-server discovery; by default the backend's discoverVClusters is used. */
   discover?: Discover;
 }
 
@@ -39,11 +44,18 @@ export class ClusterInventory {
   private current: InventorySnapshot = { kubeconfig: { state: 'loading' }, hosts: [] };
   private generation = 0;
   private inFlight: AbortController | undefined;
-  private readonly discover: Discover;
+  constructor(private readonly options: InventoryOptions) {}
 
-  constructor(private readonly options: InventoryOptions) {
-    this.discover = options.discover ?? discoverVClusters;
-  }
+  private discover: Discover = async (kubeconfig, context, signal) => {
+    if (this.options.discover) return this.options.discover(kubeconfig, context, signal);
+    const { KubeClient, kubeConfigForContext, discoverVClusters } = await this.options.loadBackend();
+    return discoverVClusters({
+      client: new KubeClient(kubeConfigForContext(kubeconfig.document, context.name)),
+      hostContext: context.name,
+      contextNamespace: context.namespace,
+      signal,
+    });
+  };
 
   get snapshot(): InventorySnapshot {
     return this.current;
@@ -66,6 +78,7 @@ export class ClusterInventory {
     this.inFlight = controller;
 
     const paths = this.options.kubeconfigPaths();
+    const { loadKubeconfig } = await this.options.loadBackend();
     const kubeconfig = await loadKubeconfig(paths);
     if (generation !== this.generation) return this.current;
     this.logKubeconfig(kubeconfig, paths);
@@ -114,12 +127,7 @@ export class ClusterInventory {
     const signal = AbortSignal.any([cancelAll, AbortSignal.timeout(timeoutMs)]);
     const started = Date.now();
     try {
-      const result = await this.discover({
-        client: new KubeClient(kubeConfigForContext(kubeconfig.document, context.name)),
-        hostContext: context.name,
-        contextNamespace: context.namespace,
-        signal,
-      });
+      const result = await this.discover(kubeconfig, context, signal);
       this.options.logger.info(`[discovery] ${context.name}: ${result.vclusters.length} vCluster(s)${result.scope.allNamespaces ? '' : ` in namespace ${result.scope.namespace} only (listing all namespaces is forbidden)`} in ${Date.now() - started} ms`);
       return { state: 'ok', result };
     } catch (error) {

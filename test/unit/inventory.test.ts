@@ -5,6 +5,8 @@ import { MemoryLogger } from '../../src/process/log';
 import { ClusterInventory, hasNothingToShow } from '../../src/vcluster/inventory';
 import { aKubeconfig, TempDir } from './builders/kubeconfig';
 
+const loadBackend = () => import('../../src/vcluster/backend');
+
 /**
  * The inventory against real network conditions on loopback: a port nobody listens on, and a
  * server that accepts connections but never answers (a hung API server). Discovery success
@@ -48,7 +50,7 @@ describe('ClusterInventory', () => {
   it('shows each unreachable host with its own reason, bounded by the request timeout', async () => {
     const logger = new MemoryLogger();
     const file = kubeconfigWith();
-    const inventory = new ClusterInventory({ kubeconfigPaths: () => [file], requestTimeoutMs: () => 500, logger });
+    const inventory = new ClusterInventory({ kubeconfigPaths: () => [file], requestTimeoutMs: () => 500, logger, loadBackend });
     const changes: Array<string | undefined> = [];
     inventory.onDidChange((name) => changes.push(name));
     const started = Date.now();
@@ -73,7 +75,7 @@ describe('ClusterInventory', () => {
   });
 
   it('reports the kubeconfig state and nothing to show when there is no kubeconfig', async () => {
-    const inventory = new ClusterInventory({ kubeconfigPaths: () => [`${dir.path}/absent`], requestTimeoutMs: () => 500, logger: new MemoryLogger() });
+    const inventory = new ClusterInventory({ kubeconfigPaths: () => [`${dir.path}/absent`], requestTimeoutMs: () => 500, logger: new MemoryLogger(), loadBackend });
     const snapshot = await inventory.refresh();
     inventory.dispose();
     assert.equal(snapshot.kubeconfig.state, 'missing');
@@ -82,7 +84,7 @@ describe('ClusterInventory', () => {
 
   it('lets a newer refresh supersede one still waiting on a hung host', async () => {
     let paths = [kubeconfigWith()];
-    const inventory = new ClusterInventory({ kubeconfigPaths: () => paths, requestTimeoutMs: () => 10_000, logger: new MemoryLogger() });
+    const inventory = new ClusterInventory({ kubeconfigPaths: () => paths, requestTimeoutMs: () => 10_000, logger: new MemoryLogger(), loadBackend });
     const slow = inventory.refresh();
     await new Promise((resolve) => setTimeout(resolve, 100));
     paths = [`${dir.path}/absent`];

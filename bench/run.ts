@@ -1,0 +1,47 @@
+// `npm run bench`: the extension's size and speed, measured, reported as a table.
+//   - bundle size of the production build (goal ≤ 1.5 MB minified)
+//   - activation time in a real VS Code (code-server), as VS Code reports it (goal ≤ 50 ms)
+// Results also go to test-output/bench.json. Later issues add side-by-side runs against the
+// vcluster CLI and kubectl on the same host.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { measureActivation } from './activation';
+
+const root = join(__dirname, '..');
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+async function main(): Promise<void> {
+  const build = spawnSync(process.execPath, [join(root, 'esbuild.js'), '--production'], { cwd: root, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`production build failed:\n${build.stderr}`);
+  const extensionBytes = statSync(join(root, 'dist', 'extension.js')).size;
+  const backendBytes = statSync(join(root, 'dist', 'backend.js')).size;
+  const totalBytes = extensionBytes + backendBytes;
+  const webviewBytes = statSync(join(root, 'dist', 'webview', 'main.js')).size;
+  const { vscodeMs, selfMs } = await measureActivation(SAMPLES);
+
+  const rows = [
+    ['extension bundles, total (minified)', `${(totalBytes / 1024 / 1024).toFixed(2)} MB`, '≤ 1.5 MB', totalBytes <= 1.5 * 1024 * 1024 ? 'met' : 'MISSED'],
+    ['  extension.js, loaded at activation', `${(extensionBytes / 1024).toFixed(1)} KB`, '-', '-'],
+    ['  backend.js (Kubernetes client), loaded on first use', `${(backendBytes / 1024).toFixed(1)} KB`, '-', '-'],
+    ['webview bundle (minified)', `${(webviewBytes / 1024).toFixed(1)} KB`, '-', '-'],
+    [`activation, VS Code's figure (median of ${vscodeMs.length})`, `${median(vscodeMs)} ms`, '≤ 50 ms', median(vscodeMs) <= 50 ? 'met' : 'MISSED'],
+    [`activation, bundle load to activate() end (median of ${selfMs.length})`, `${median(selfMs).toFixed(1)} ms`, '-', '-'],
+  ];
+  console.log('\n| measure | result | goal | |\n| --- | --- | --- | --- |');
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+  console.log(`\nactivation samples (VS Code): ${vscodeMs.join(', ')} ms; (self): ${selfMs.map((value) => value.toFixed(1)).join(', ')} ms`);
+  mkdirSync(join(root, 'test-output'), { recursive: true });
+  writeFileSync(join(root, 'test-output', 'bench.json'), JSON.stringify({ extensionBytes, backendBytes, webviewBytes, activation: { vscodeMs, selfMs } }, null, 2));
+}
+
+main().catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});
