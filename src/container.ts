@@ -7,6 +7,7 @@ import { registerCommands } from './commands/registry';
 import { SelectKubeconfigCommand } from './commands/selectKubeconfig';
 import { ShowOutputCommand } from './commands/showOutput';
 import { kubeconfigPaths } from './kube/kubeconfigFiles';
+import { KubeconfigWatcher } from './kubeconfigWatcher';
 import { DisposableStore } from './lifecycle';
 import { createOutputLogger } from './outputLogger';
 import type { Logger } from './process/log';
@@ -41,8 +42,13 @@ export class Container extends DisposableStore {
     this.logger = logger;
     const showLog = () => channel.show(true);
 
+    const watcher = this.register(new KubeconfigWatcher(() => void this.tree.refresh()));
     this.inventory = this.register(new ClusterInventory({
-      kubeconfigPaths: () => kubeconfigPaths({ configured: this.settings.kubeconfigFiles(), kubeconfigEnv: process.env.KUBECONFIG }),
+      kubeconfigPaths: () => {
+        const paths = kubeconfigPaths({ configured: this.settings.kubeconfigFiles(), kubeconfigEnv: process.env.KUBECONFIG });
+        watcher.update(paths);
+        return paths;
+      },
       requestTimeoutMs: () => this.settings.requestTimeoutMs(),
       logger,
       loadBackend,

@@ -48,10 +48,13 @@ describe('in-host mocha suite in code-server', () => {
       void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code));
     });
     await page.goto(`${server.url}/?folder=${encodeURIComponent(remote(workspace))}&payload=${encodeURIComponent(payload)}`);
+    let timer: NodeJS.Timeout | undefined;
     const code = await Promise.race([
       exitCode,
-      new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`the in-host suite did not finish within 120 s; server log:\n${server!.log().slice(-3000)}`)), 120_000)),
-    ]);
+      new Promise<number>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the in-host suite did not finish within 120 s; server log:\n${server!.log().slice(-3000)}`)), 120_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
     assert.ok(existsSync(results), `the suite wrote no results (exit ${code}); server log:\n${server.log().slice(-3000)}`);
     const counts = JSON.parse(readFileSync(results, 'utf8')) as { passed: number; failed: number; failures: string[] };
     assert.deepEqual(counts.failures, []);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parse, stringify } from 'yaml';
 import { TempDir } from '../unit/builders/kubeconfig';
 import { freePort, startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeServer';
 import { Workbench } from './harness/workbench';
@@ -96,5 +97,18 @@ describe('smoke: the extension in a real VS Code', () => {
     assert.match(dangling?.description ?? '', /cluster "deleted-cluster", which no kubeconfig file defines/);
     await wb.screenshot('smoke-unreachable-hosts');
     assert.deepEqual(readFileSync(kubeconfig), before, 'the extension must never write the user\'s kubeconfig');
+  });
+
+  it('refreshes by itself when the kubeconfig changes on disk', async () => {
+    const wb = workbench!;
+    // What `kind create cluster` or `kubectl config set-context` would do: add a context.
+    const file = join(dir.path, 'kubeconfig');
+    const config = parse(readFileSync(file, 'utf8')) as { contexts: unknown[] };
+    config.contexts.push({ name: 'added-later', context: { cluster: 'offline', user: 'offline' } });
+    writeFileSync(`${file}.tmp`, stringify(config));
+    renameSync(`${file}.tmp`, file);
+    const rows = await wb.waitForTreeRow(view, 'added-later', 20_000);
+    assert.deepEqual(rows.map((row) => row.label).sort(), ['added-later', 'dangling-host', 'offline-host']);
+    await wb.screenshot('smoke-kubeconfig-changed');
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { MemoryLogger } from '../../src/process/log';
-import { ClusterInventory, hasNothingToShow } from '../../src/vcluster/inventory';
+import { ClusterInventory, hasNothingToShow, type HostState } from '../../src/vcluster/inventory';
 import { aKubeconfig, TempDir } from './builders/kubeconfig';
 
 const loadBackend = () => import('../../src/vcluster/backend');
@@ -93,5 +93,28 @@ describe('ClusterInventory', () => {
     inventory.dispose();
     assert.equal(fresh.kubeconfig.state, 'missing');
     assert.equal(inventory.snapshot.kubeconfig.state, 'missing', 'the superseded refresh must not overwrite the newer snapshot');
+  });
+});
+
+describe('hasNothingToShow', () => {
+  const context = { name: 'kind-dev', cluster: 'kind-dev', user: 'kind-dev', namespace: undefined, server: 'https://127.0.0.1:6443', sourceFile: '/k' };
+  const okKubeconfig = { state: 'ok' as const, files: [], document: { apiVersion: 'v1' as const, kind: 'Config' as const, clusters: [], users: [], contexts: [] }, contexts: [context], currentContext: 'kind-dev' };
+  const host = (discovery: HostState['discovery']): HostState => ({ context, isCurrent: true, discovery });
+  const found = (count: number): HostState['discovery'] => ({
+    state: 'ok',
+    result: {
+      scope: { allNamespaces: true },
+      vclusters: Array.from({ length: count }, (_, index) => ({ name: `vc${index}`, namespace: `ns${index}`, hostContext: 'kind-dev', status: 'Running', version: '0.21.1', created: undefined, workloadKind: 'StatefulSet' as const })),
+    },
+  });
+
+  it('is true when every host answered and none has a vCluster (the "no vClusters yet" welcome)', () => {
+    assert.equal(hasNothingToShow({ kubeconfig: okKubeconfig, hosts: [host(found(0)), host(found(0))] }), true);
+  });
+
+  it('is false while a host is still loading, when one failed, or when any vCluster exists', () => {
+    assert.equal(hasNothingToShow({ kubeconfig: okKubeconfig, hosts: [host(found(0)), host({ state: 'loading' })] }), false);
+    assert.equal(hasNothingToShow({ kubeconfig: okKubeconfig, hosts: [host({ state: 'error', error: { kind: 'timeout', message: 'x' } })] }), false);
+    assert.equal(hasNothingToShow({ kubeconfig: okKubeconfig, hosts: [host(found(0)), host(found(1))] }), false);
   });
 });

@@ -143,16 +143,17 @@ export class Workbench {
     const widget = this.page.locator('.quick-input-widget');
     const input = widget.locator('input.input');
     await input.waitFor();
-    // The dialog first fills in its starting folder; typing before that would be overwritten.
-    const deadline = Date.now() + UI_TIMEOUT_MS;
-    while (!(await input.inputValue()).endsWith('/')) {
-      if (Date.now() > deadline) throw new Error('the file dialog never showed its starting folder');
-      await this.page.waitForTimeout(100);
-    }
-    await input.fill(path);
-    // The dialog re-reads the folder as the value changes; accept only once it has settled.
+    // The dialog fills in its starting folder and re-reads folders as the value changes, both
+    // asynchronously; it can overwrite or append to what was typed. Type until the value sticks.
     const name = path.split('/').pop() ?? path;
-    await widget.locator('.monaco-list-row').filter({ hasText: name }).first().waitFor();
+    const row = widget.locator('.monaco-list-row').filter({ hasText: name }).first();
+    const deadline = Date.now() + UI_TIMEOUT_MS;
+    for (;;) {
+      await input.fill(path);
+      await this.page.waitForTimeout(400);
+      if ((await input.inputValue()) === path && (await row.isVisible())) break;
+      if (Date.now() > deadline) throw new Error(`the file dialog did not take the path ${path}; it shows ${await input.inputValue()}`);
+    }
     await widget.locator('.monaco-button').filter({ hasText: okLabel }).first().click();
     await widget.waitFor({ state: 'hidden' });
   }
