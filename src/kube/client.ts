@@ -5,14 +5,27 @@ import { stringify } from 'yaml';
 import { KubeApiError } from './errors';
 import type { KubeconfigDocument } from './kubeconfig';
 
-// client-node takes a few hundred milliseconds to evaluate: this module is only ever loaded
-// with import() (see vcluster/inventory.ts), after activation, never at bundle start.
+// client-node takes tens of milliseconds to evaluate: this module is part of dist/backend.js,
+// which the extension loads on first use (see vcluster/backend.ts and container.ts).
 
-/** A client-node KubeConfig for one context of a merged kubeconfig (never written to disk). */
+/**
+ * A client-node KubeConfig for one context of a merged kubeconfig (never written to disk). Only
+ * that context, its cluster and its user go in: client-node rejects a whole config for one
+ * malformed entry, and one broken context must not take the others down with it.
+ */
 export function kubeConfigForContext(document: KubeconfigDocument, contextName: string): KubeConfig {
+  const context = document.contexts.find((entry) => entry.name === contextName);
+  if (!context) throw new Error(`no context named ${contextName}`);
+  const single = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: document.clusters.filter((entry) => entry.name === context.context.cluster),
+    users: document.users.filter((entry) => entry.name === context.context.user),
+    contexts: [context],
+    'current-context': contextName,
+  };
   const config = new KubeConfig();
-  config.loadFromString(stringify({ ...document, 'current-context': contextName }));
-  config.setCurrentContext(contextName);
+  config.loadFromString(stringify(single));
   return config;
 }
 
