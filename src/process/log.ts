@@ -9,13 +9,6 @@ export interface Logger {
   error(message: string): void;
 }
 
-export const silentLogger: Logger = {
-  trace: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
-
 /** Collects log lines in memory; for tests and for showing a command's own log in an error. */
 export class MemoryLogger implements Logger {
   readonly lines: string[] = [];
