@@ -131,6 +131,11 @@ export class ClusterInventory {
       this.options.logger.info(`[discovery] ${context.name}: ${result.vclusters.length} vCluster(s)${result.scope.allNamespaces ? '' : ` in namespace ${result.scope.namespace} only (listing all namespaces is forbidden)`} in ${Date.now() - started} ms`);
       return { state: 'ok', result };
     } catch (error) {
+      if (cancelAll.aborted) {
+        // A newer refresh took over; its result replaces this one, so this is no host failure.
+        this.options.logger.trace(`[discovery] ${context.name}: superseded by a newer refresh`);
+        return { state: 'loading' };
+      }
       const described = describeKubeError(error, Math.round(timeoutMs / 1000));
       this.options.logger.warn(`[discovery] ${context.name}: ${described.message}`);
       return { state: 'error', error: described };

@@ -87,7 +87,8 @@ describe('ClusterInventory', () => {
 
   it('lets a newer refresh supersede one still waiting on a hung host', async () => {
     let paths = [kubeconfigWith()];
-    const inventory = new ClusterInventory({ kubeconfigPaths: () => paths, requestTimeoutMs: () => 10_000, logger: new MemoryLogger(), loadBackend });
+    const logger = new MemoryLogger();
+    const inventory = new ClusterInventory({ kubeconfigPaths: () => paths, requestTimeoutMs: () => 10_000, logger, loadBackend });
     const slow = inventory.refresh();
     await new Promise((resolve) => setTimeout(resolve, 100));
     paths = [`${dir.path}/absent`];
@@ -96,6 +97,8 @@ describe('ClusterInventory', () => {
     inventory.dispose();
     assert.equal(fresh.kubeconfig.state, 'missing');
     assert.equal(inventory.snapshot.kubeconfig.state, 'missing', 'the superseded refresh must not overwrite the newer snapshot');
+    assert.ok(!logger.lines.some((line) => line.includes('[discovery] hung: no answer')), 'a superseded request is not logged as a host timeout');
+    assert.ok(logger.lines.some((line) => line.includes('[discovery] hung: superseded')));
   });
 });
 
