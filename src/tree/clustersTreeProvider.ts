@@ -49,7 +49,9 @@ export class ClustersTreeProvider extends DisposableStore implements vscode.Tree
       return host?.discovery.state === 'ok' ? host.discovery.result.vclusters.map(vclusterNode) : [];
     }
     if (!this.pendingRefresh) this.refresh();
-    await Promise.race([this.pendingRefresh, new Promise((resolve) => setTimeout(resolve, FIRST_RENDER_WAIT_MS))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.pendingRefresh, new Promise((resolve) => { timer = setTimeout(resolve, FIRST_RENDER_WAIT_MS); })]);
+    clearTimeout(timer);
     const snapshot = this.inventory.snapshot;
     await this.setKubeconfigState(snapshot.kubeconfig.state);
     this.nodesByContext.clear();
