@@ -1,0 +1,172 @@
+// The binaries of the local host cluster, built from upstream Go modules at the versions pinned in
+// scripts/lib/versions.mjs: kube-apiserver, kube-controller-manager, kube-scheduler and kubectl
+// (k8s.io/kubernetes through a wrapper module), etcd (etcd's server module, also wrapped), and
+// kwok and kwokctl. Each group is cached under its versions; a second run only checks stamps.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+// @ts-expect-error -- plain .mjs module without type declarations
+import { step } from '../../scripts/lib/cache.mjs';
+// @ts-expect-error -- plain .mjs module without type declarations
+import { versions } from '../../scripts/lib/versions.mjs';
+import { ensureBinaryFolder, goVersion, moduleGoMod, prepareWrapperModule, runGo } from './goBuild';
+
+const MODULE_TIMEOUT_MS = 20 * 60_000;
+const BUILD_TIMEOUT_MS = 40 * 60_000;
+
+export interface HostBinaries {
+  kubeApiserver: string;
+  kubeControllerManager: string;
+  kubeScheduler: string;
+  kubectl: string;
+  etcd: string;
+  kwok: string;
+  kwokctl: string;
+}
+
+export interface BuildReport {
+  /** Peak resident memory of any one go command, in MiB (0 when nothing was built). */
+  peakBuildRssMiB: number;
+  built: string[];
+}
+
+const KUBERNETES_PROGRAMS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'];
+
+/**
+ * k8s.io/kubernetes requires its staging modules at v0.0.0 and replaces them with local folders,
+ * which a dependency's go.mod cannot do. Every such module is replaced by its published version.
+ */
+export function kubernetesWrapperGoMod(kubernetesGoMod: string, kubernetesVersion: string, stagingVersion: string): string {
+  const staging = [...kubernetesGoMod.matchAll(/^\s*(k8s\.io\/[\w.\-/]+)\s+v0\.0\.0\s*(?:\/\/\s*indirect\s*)?$/gm)].map((match) => match[1]!);
+  const unique = [...new Set(staging)].sort();
+  return [
+    'module vcluster-vscode.local/kubernetes-build',
+    '',
+    'go 1.24',
+    '',
+    `require k8s.io/kubernetes ${kubernetesVersion}`,
+    '',
+    'replace (',
+    ...unique.map((module) => `\t${module} => ${module} ${stagingVersion}`),
+    ')',
+    '',
+    'tool (',
+    ...KUBERNETES_PROGRAMS.map((program) => `\tk8s.io/kubernetes/cmd/${program}`),
+    ')',
+    '',
+  ].join('\n');
+}
+
+function kubernetesLdflags(version: string): string {
+  const [major, minor] = version.replace(/^v/, '').split('.');
+  const buildDate = '1970-01-01T00:00:00Z';
+  // Both packages report versions: component-base for the servers, client-go's for kubectl's client.
+  return ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((pkg) => [
+    `-X ${pkg}.gitVersion=${version}`,
+    `-X ${pkg}.gitMajor=${major}`,
+    `-X ${pkg}.gitMinor=${minor}`,
+    `-X ${pkg}.gitTreeState=clean`,
+    `-X ${pkg}.buildDate=${buildDate}`,
+  ]).concat(['-s', '-w']).join(' ');
+}
+
+async function buildKubernetes(report: BuildReport): Promise<string> {
+  const key = `kubernetes-${versions.kubernetes}`;
+  const { dir, built } = await ensureBinaryFolder(key, KUBERNETES_PROGRAMS, async (staging) => {
+    const goMod = await step(`download k8s.io/kubernetes ${versions.kubernetes}`, () =>
+      moduleGoMod('k8s.io/kubernetes', versions.kubernetes, MODULE_TIMEOUT_MS));
+    const wrapper = await step('resolve the Kubernetes wrapper module', async () =>
+      prepareWrapperModule(key, kubernetesWrapperGoMod(goMod, versions.kubernetes, versions.kubernetesStaging), MODULE_TIMEOUT_MS));
+    await step(`build ${KUBERNETES_PROGRAMS.join(', ')}`, async () => {
+      const result = await runGo(['build', '-trimpath', '-ldflags', kubernetesLdflags(versions.kubernetes), '-o', `${staging}/`,
+        ...KUBERNETES_PROGRAMS.map((program) => `k8s.io/kubernetes/cmd/${program}`)], wrapper.dir, BUILD_TIMEOUT_MS);
+      report.peakBuildRssMiB = Math.max(report.peakBuildRssMiB, Math.round(result.peakRssKb / 1024));
+    });
+  });
+  if (built) report.built.push(key);
+  return dir;
+}
+
+async function buildEtcd(report: BuildReport): Promise<string> {
+  const key = `etcd-${versions.etcd}`;
+  const { dir, built } = await ensureBinaryFolder(key, ['etcd'], async (staging) => {
+    // etcd's server module replaces its sibling modules with local folders; they are all published
+    // at the same version, which the server's own requirements already name.
+    const goMod = [
+      'module vcluster-vscode.local/etcd-build', '', 'go 1.24', '',
+      `require go.etcd.io/etcd/server/v3 ${versions.etcd}`, '',
+      'tool go.etcd.io/etcd/server/v3', '',
+    ].join('\n');
+    const wrapper = await step(`resolve etcd ${versions.etcd}`, () => prepareWrapperModule(key, goMod, MODULE_TIMEOUT_MS));
+    await step('build etcd', async () => {
+      const result = await runGo(['build', '-trimpath', '-ldflags', '-s -w', '-o', join(staging, 'etcd'), 'go.etcd.io/etcd/server/v3'], wrapper.dir, BUILD_TIMEOUT_MS);
+      report.peakBuildRssMiB = Math.max(report.peakBuildRssMiB, Math.round(result.peakRssKb / 1024));
+    });
+  });
+  if (built) report.built.push(key);
+  return dir;
+}
+
+async function buildKwok(report: BuildReport): Promise<string> {
+  const key = `kwok-${versions.kwok}`;
+  const { dir, built } = await ensureBinaryFolder(key, ['kwok', 'kwokctl'], async (staging) => {
+    const goMod = [
+      'module vcluster-vscode.local/kwok-build', '', 'go 1.24', '',
+      `require sigs.k8s.io/kwok ${versions.kwok}`, '',
+      'tool (', '\tsigs.k8s.io/kwok/cmd/kwok', '\tsigs.k8s.io/kwok/cmd/kwokctl', ')', '',
+    ].join('\n');
+    const wrapper = await step(`resolve kwok ${versions.kwok}`, () => prepareWrapperModule(key, goMod, MODULE_TIMEOUT_MS));
+    await step('build kwok, kwokctl', async () => {
+      // kwok reports the version stamped here (it would say "unknown" otherwise).
+      const ldflags = `-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${versions.kwok}`;
+      const result = await runGo(['build', '-trimpath', '-ldflags', ldflags, '-o', `${staging}/`,
+        'sigs.k8s.io/kwok/cmd/kwok', 'sigs.k8s.io/kwok/cmd/kwokctl'], wrapper.dir, BUILD_TIMEOUT_MS);
+      report.peakBuildRssMiB = Math.max(report.peakBuildRssMiB, Math.round(result.peakRssKb / 1024));
+    });
+  });
+  if (built) report.built.push(key);
+  return dir;
+}
+
+/** Builds whatever is missing (minutes, cold) and returns the binaries' paths (instant, warm). */
+export async function ensureHostBinaries(report: BuildReport = { peakBuildRssMiB: 0, built: [] }): Promise<HostBinaries> {
+  await step('check the Go toolchain', async () => {
+    const version = await goVersion();
+    const match = /go(\d+)\.(\d+)/.exec(version);
+    if (match && Number(match[1]) === 1 && Number(match[2]) < 24) {
+      throw new Error(`${version} is too old: the pinned Kubernetes, etcd and kwok need Go 1.24 or newer.`);
+    }
+    return version;
+  });
+  const kubernetes = await step(`Kubernetes ${versions.kubernetes} binaries`, () => buildKubernetes(report));
+  const etcd = await step(`etcd ${versions.etcd}`, () => buildEtcd(report));
+  const kwok = await step(`kwok ${versions.kwok}`, () => buildKwok(report));
+  return {
+    kubeApiserver: join(kubernetes, 'kube-apiserver'),
+    kubeControllerManager: join(kubernetes, 'kube-controller-manager'),
+    kubeScheduler: join(kubernetes, 'kube-scheduler'),
+    kubectl: join(kubernetes, 'kubectl'),
+    etcd: join(etcd, 'etcd'),
+    kwok: join(kwok, 'kwok'),
+    kwokctl: join(kwok, 'kwokctl'),
+  };
+}
+
+/** What each binary says its version is: proof that the build stamped the real version. */
+export function reportedVersions(binaries: HostBinaries): Record<string, string> {
+  const ask = (binary: string, args: string[]) => {
+    try {
+      return execFileSync(binary, args, { encoding: 'utf8', timeout: 20_000 }).trim().split('\n')[0] ?? '';
+    } catch (error) {
+      return `error: ${(error as Error).message.split('\n')[0]}`;
+    }
+  };
+  return {
+    'kube-apiserver': ask(binaries.kubeApiserver, ['--version']),
+    'kube-controller-manager': ask(binaries.kubeControllerManager, ['--version']),
+    'kube-scheduler': ask(binaries.kubeScheduler, ['--version']),
+    kubectl: ask(binaries.kubectl, ['version', '--client']),
+    etcd: ask(binaries.etcd, ['--version']),
+    kwok: ask(binaries.kwok, ['--version']),
+    kwokctl: ask(binaries.kwokctl, ['--version']),
+  };
+}
