@@ -43,6 +43,60 @@ export async function runTier(tier, only = []) {
     await prepareExtensionPackage();
   }
   console.log(`[${tier}] ${files.length} file(s): ${files.map((file) => relative(root, file)).join(', ')}`);
+  if (tier === 'integration') {
+    // Global set-up: one real host cluster for the whole tier, torn down however the tier ends.
+    const host = await startTestHost();
+    try {
+      return await runFiles(tier, config, files, output, { VCLUSTER_TEST_HOST_KUBECONFIG: host.kubeconfig });
+    } finally {
+      await host.stop();
+    }
+  }
+  return runFiles(tier, config, files, output, {});
+}
+
+function clusterScript(args) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'cluster.ts'), ...args], {
+      cwd: root, stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      process.stdout.write(chunk);
+    });
+    // Building the binaries cold takes minutes; starting a built host takes seconds.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 45 * 60_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, stdout });
+    });
+  });
+}
+
+async function startTestHost() {
+  const name = `it-${process.pid}`;
+  // Hosts of earlier runs that were killed before their tear-down.
+  await clusterScript(['down', '--stale']);
+  const up = await clusterScript(['up', '--name', name]);
+  const kubeconfig = /^KUBECONFIG=(.+)$/m.exec(up.stdout)?.[1];
+  if (up.code !== 0 || !kubeconfig) {
+    await clusterScript(['down', '--name', name]);
+    throw new Error(`the test host cluster did not start (exit ${up.code}); the lines above say why`);
+  }
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await clusterScript(['down', '--name', name]);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => void stop().finally(() => process.exit(130)));
+  }
+  return { kubeconfig, stop };
+}
+
+async function runFiles(tier, config, files, output, extraEnv) {
   const args = [
     '--import', 'tsx',
     '--test',
@@ -52,7 +106,7 @@ export async function runTier(tier, only = []) {
     ...files,
   ];
   const code = await new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, VCLUSTER_TEST_TIER: tier } });
+    const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...extraEnv, VCLUSTER_TEST_TIER: tier } });
     const timer = setTimeout(() => {
       console.error(`[${tier}] tier did not finish within ${config.timeoutMs / 60_000} min: stopping it`);
       child.kill('SIGTERM');

@@ -3,9 +3,10 @@
 // (k8s.io/kubernetes through a wrapper module), etcd (etcd's server module, also wrapped), and
 // kwok and kwokctl. Each group is cached under its versions; a second run only checks stamps.
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 // @ts-expect-error -- plain .mjs module without type declarations
-import { step } from '../../scripts/lib/cache.mjs';
+import { cacheDir, step } from '../../scripts/lib/cache.mjs';
 // @ts-expect-error -- plain .mjs module without type declarations
 import { versions } from '../../scripts/lib/versions.mjs';
 import { ensureBinaryFolder, goVersion, moduleGoMod, prepareWrapperModule, runGo } from './goBuild';
@@ -140,6 +141,17 @@ export async function ensureHostBinaries(report: BuildReport = { peakBuildRssMiB
   const kubernetes = await step(`Kubernetes ${versions.kubernetes} binaries`, () => buildKubernetes(report));
   const etcd = await step(`etcd ${versions.etcd}`, () => buildEtcd(report));
   const kwok = await step(`kwok ${versions.kwok}`, () => buildKwok(report));
+  return binariesIn(kubernetes, etcd, kwok);
+}
+
+/** The binaries if every group is already built, without building anything. */
+export function cachedHostBinaries(): HostBinaries | undefined {
+  const dirs = [`kubernetes-${versions.kubernetes}`, `etcd-${versions.etcd}`, `kwok-${versions.kwok}`].map((key) => join(cacheDir('bin') as string, key));
+  if (!dirs.every((dir) => existsSync(join(dir, '.complete')))) return undefined;
+  return binariesIn(dirs[0]!, dirs[1]!, dirs[2]!);
+}
+
+function binariesIn(kubernetes: string, etcd: string, kwok: string): HostBinaries {
   return {
     kubeApiserver: join(kubernetes, 'kube-apiserver'),
     kubeControllerManager: join(kubernetes, 'kube-controller-manager'),

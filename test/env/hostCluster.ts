@@ -1,0 +1,304 @@
+// Starts and stops local host clusters: kwokctl's binary runtime running the Kubernetes control
+// plane and etcd built by hostBinaries.ts, with kwok faking nodes and kubelets. Everything binds to
+// 127.0.0.1; state, certificates, logs and the kubeconfig live under the cache root, never in ~/.kube.
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+// @ts-expect-error -- plain .mjs module without type declarations
+import { cacheDir } from '../../scripts/lib/cache.mjs';
+// @ts-expect-error -- plain .mjs module without type declarations
+import { versions } from '../../scripts/lib/versions.mjs';
+import { ProcessError, runProcess } from '../../src/process/run';
+import { SetupError } from './goBuild';
+import type { HostBinaries } from './hostBinaries';
+
+export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok-controller'] as const;
+const NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
+
+export interface HostClusterOptions {
+  name: string;
+  /** Fake nodes to create (at least 2 by default). */
+  nodes?: number;
+  /** Port of the API server on 127.0.0.1; a free one is picked when absent. */
+  apiserverPort?: number;
+  log?: (line: string) => void;
+}
+
+export interface HostCluster {
+  name: string;
+  kubeconfig: string;
+  server: string;
+  dir: string;
+  reused: boolean;
+}
+
+/** kwokctl's work dir (KWOK_WORKDIR): clusters/<name>/{kubeconfig.yaml,pids,logs,pki,etcd}. */
+export function kwokWorkdir(): string {
+  return cacheDir('kwok') as string;
+}
+
+export function clusterDir(name: string): string {
+  return join(kwokWorkdir(), 'clusters', name);
+}
+
+export function validateClusterName(name: string): void {
+  if (!NAME_PATTERN.test(name)) {
+    throw new SetupError(`"${name}" is not a valid cluster name: use 1-40 lowercase letters, digits and '-', starting and ending with a letter or digit.`);
+  }
+}
+
+function kwokEnv(binaries: HostBinaries): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    KWOK_WORKDIR: kwokWorkdir(),
+    // kwokctl derives component flags from this; it must match the binaries we built.
+    KWOK_KUBE_VERSION: versions.kubernetes,
+    // kwokctl calls kubectl (and would download one from dl.k8s.io if it found none).
+    KWOK_KUBECTL_BINARY: binaries.kubectl,
+    PATH: `${dirname(binaries.kubectl)}:${process.env.PATH ?? ''}`,
+  };
+}
+
+/** A port on 127.0.0.1 nobody listens on now. */
+export async function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE'
+        ? new SetupError(`Port ${port} on 127.0.0.1 is already in use. Stop what listens there (ss -ltnp 'sport = :${port}' shows it) or choose another port, or leave the port out to get a free one.`)
+        : error);
+    });
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+  });
+}
+
+function processArgv0(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Pids from kwokctl's pid files that are still alive and still ours (pids can be reused). */
+function livePids(dir: string): Map<string, number> {
+  const live = new Map<string, number>();
+  for (const component of COMPONENTS) {
+    const file = join(dir, 'pids', `${component}.pid`);
+    if (!existsSync(file)) continue;
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && processArgv0(pid)?.startsWith(join(dir, 'bin'))) live.set(component, pid);
+  }
+  return live;
+}
+
+/** Every process whose program lives under this work dir: the net that catches orphans. */
+function processesUnder(root: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const argv0 = processArgv0(Number(entry));
+    let exe: string | undefined;
+    try {
+      exe = readlinkSync(`/proc/${entry}/exe`);
+    } catch {
+      exe = undefined;
+    }
+    if (argv0?.startsWith(`${root}/`) || exe?.startsWith(`${root}/`)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** Running and not a zombie: where PID 1 does not reap, a killed component lingers as one. */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function killAll(pids: number[], graceMs = 5_000): Promise<void> {
+  const alive = isAlive;
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  const deadline = Date.now() + graceMs;
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  for (const pid of pids.filter(alive)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function logTail(dir: string, component: string, lines = 15): string {
+  const file = join(dir, 'logs', `${component}.log`);
+  if (!existsSync(file)) return `    (no log at ${file})`;
+  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).map((line) => `    ${line}`).join('\n');
+}
+
+/** Says which component died (with its last log lines) or, if all run, what the API server said. */
+export function explainFailure(dir: string): string {
+  const live = livePids(dir);
+  const dead = COMPONENTS.filter((component) => existsSync(join(dir, 'pids', `${component}.pid`)) && !live.has(component));
+  const shown: readonly string[] = dead.length > 0 ? dead : ['kube-apiserver'];
+  return shown.map((component) => `${component} ${(dead as readonly string[]).includes(component) ? 'exited early' : 'log'} (${join(dir, 'logs', `${component}.log`)}), last lines:\n${logTail(dir, component)}`).join('\n');
+}
+
+async function kubectl(binaries: HostBinaries, kubeconfig: string, args: string[], timeoutMs = 15_000): Promise<string> {
+  const result = await runProcess(binaries.kubectl, ['--kubeconfig', kubeconfig, '--request-timeout', `${Math.ceil(timeoutMs / 1000)}s`, ...args], { timeoutMs: timeoutMs + 5_000 });
+  return result.stdout;
+}
+
+async function isHealthy(binaries: HostBinaries, dir: string): Promise<boolean> {
+  const kubeconfig = join(dir, 'kubeconfig.yaml');
+  if (!existsSync(kubeconfig) || livePids(dir).size !== COMPONENTS.length) return false;
+  try {
+    return (await kubectl(binaries, kubeconfig, ['get', '--raw', '/readyz'], 5_000)).trim() === 'ok';
+  } catch {
+    return false;
+  }
+}
+
+async function readyNodeCount(binaries: HostBinaries, kubeconfig: string): Promise<number> {
+  const json = JSON.parse(await kubectl(binaries, kubeconfig, ['get', 'nodes', '-o', 'json'])) as {
+    items: Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }>;
+  };
+  return json.items.filter((node) => node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+}
+
+function serverOf(kubeconfig: string): string {
+  return /server:\s*(\S+)/.exec(readFileSync(kubeconfig, 'utf8'))?.[1] ?? '';
+}
+
+/** Starts the named host cluster, or reuses it when it is already up and healthy. */
+export async function upHostCluster(binaries: HostBinaries, options: HostClusterOptions): Promise<HostCluster> {
+  const { name, nodes = 2 } = options;
+  const log = options.log ?? (() => undefined);
+  validateClusterName(name);
+  const dir = clusterDir(name);
+  const kubeconfig = join(dir, 'kubeconfig.yaml');
+  const env = kwokEnv(binaries);
+  const kwokctl = (args: string[], timeoutMs: number) =>
+    runProcess(binaries.kwokctl, ['--name', name, ...args], { env, timeoutMs });
+
+  let reused = false;
+  if (existsSync(dir) && await isHealthy(binaries, dir)) {
+    reused = true;
+    log(`host cluster ${name} is already running: reusing it`);
+  } else {
+    if (existsSync(dir)) {
+      log(`host cluster ${name} was left behind (crashed or killed): removing it`);
+      await downHostCluster(name, binaries);
+    }
+    const port = options.apiserverPort ?? await freeLoopbackPort();
+    await assertPortFree(port);
+    // A configuration file of our own: every component binds to loopback, and kwokctl never reads
+    // the user's ~/.kwok/kwok.yaml.
+    const configFile = join(kwokWorkdir(), `kwokctl-${name}.yaml`);
+    writeFileSync(configFile, [
+      'apiVersion: config.kwok.x-k8s.io/v1alpha1',
+      'kind: KwokctlConfiguration',
+      'options:',
+      '  bindAddress: 127.0.0.1',
+      '',
+    ].join('\n'));
+    try {
+      await kwokctl([
+        '--config', configFile,
+        'create', 'cluster',
+        '--runtime', 'binary',
+        // Empty: do not add the cluster to ~/.kube/config; ours is <dir>/kubeconfig.yaml.
+        '--kubeconfig', '',
+        '--kube-apiserver-binary', binaries.kubeApiserver,
+        '--kube-controller-manager-binary', binaries.kubeControllerManager,
+        '--kube-scheduler-binary', binaries.kubeScheduler,
+        '--etcd-binary', binaries.etcd,
+        '--kwok-controller-binary', binaries.kwok,
+        '--kube-apiserver-port', String(port),
+        '--wait', '90s',
+        '--timeout', '150s',
+      ], 180_000);
+    } catch (error) {
+      const detail = existsSync(dir) ? `\n${explainFailure(dir)}` : '';
+      await downHostCluster(name, binaries).catch(() => undefined);
+      throw new SetupError(`The host cluster ${name} did not start: ${error instanceof ProcessError ? error.message : String(error)}${detail}`);
+    }
+  }
+  if (!existsSync(kubeconfig)) throw new SetupError(`kwokctl reported success but wrote no kubeconfig at ${kubeconfig}`);
+  // kwokctl's --wait only logs when readiness fails; check it ourselves, bounded.
+  const readyBy = Date.now() + 60_000;
+  while (!await isHealthy(binaries, dir)) {
+    if (Date.now() > readyBy) {
+      const detail = explainFailure(dir);
+      await downHostCluster(name, binaries).catch(() => undefined);
+      throw new SetupError(`The host cluster ${name} did not become ready within 60 s.\n${detail}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+
+  const deadline = Date.now() + 60_000;
+  let ready = await readyNodeCount(binaries, kubeconfig);
+  if (ready < nodes) {
+    await kwokctl(['scale', 'node', '--replicas', String(nodes)], 60_000);
+    while ((ready = await readyNodeCount(binaries, kubeconfig)) < nodes) {
+      if (Date.now() > deadline) throw new SetupError(`Only ${ready} of ${nodes} fake nodes became Ready within 60 s.\n${explainFailure(dir)}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  log(`host cluster ${name}: ${ready} Ready node(s)`);
+  return { name, kubeconfig, server: serverOf(kubeconfig), dir, reused };
+}
+
+/** Names of the clusters in our work dir (running or left behind). */
+export function listHostClusters(): string[] {
+  const root = join(kwokWorkdir(), 'clusters');
+  return existsSync(root) ? readdirSync(root).filter((name) => NAME_PATTERN.test(name)).sort() : [];
+}
+
+/**
+ * Stops one cluster (or all when no name is given) and removes its state. Works after a crash or a
+ * killed test run: pid files first, then any process still running a program from the cluster's
+ * folder, then kwokctl's own clean-up of what is left.
+ */
+export async function downHostCluster(name?: string, binaries?: HostBinaries): Promise<string[]> {
+  const names = name ? [name] : listHostClusters();
+  for (const each of names) {
+    validateClusterName(each);
+    const dir = clusterDir(each);
+    await killAll([...livePids(dir).values()]);
+    await killAll(processesUnder(dir));
+    if (binaries && existsSync(dir)) {
+      // An explicit kubeconfig that does not exist: by default kwokctl would edit $KUBECONFIG or
+      // ~/.kube/config to remove a context; an empty value makes it fail before it deletes.
+      const none = join(kwokWorkdir(), 'no-such-kubeconfig.yaml');
+      await runProcess(binaries.kwokctl, ['--name', each, 'delete', 'cluster', '--kubeconfig', none], { env: kwokEnv(binaries), timeoutMs: 30_000 }).catch(() => undefined);
+    }
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(join(kwokWorkdir(), `kwokctl-${each}.yaml`), { force: true });
+  }
+  if (!name) {
+    // Orphans of clusters whose folders are already gone.
+    await killAll(processesUnder(join(kwokWorkdir(), 'clusters')));
+  }
+  return names;
+}
