@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { cacheDir } from '../../scripts/lib/cache.mjs';
 // @ts-expect-error -- plain .mjs module without type declarations
 import { versions } from '../../scripts/lib/versions.mjs';
-import { ProcessError, runProcess } from '../../src/process/run';
+import { ProcessError, ProcessFailedError, runProcess } from '../../src/process/run';
 import { SetupError } from './goBuild';
 import type { HostBinaries } from './hostBinaries';
 
@@ -157,11 +157,31 @@ function logTail(dir: string, component: string, lines = 15): string {
 }
 
 /** Says which component died (with its last log lines) or, if all run, what the API server said. */
-export function explainFailure(dir: string): string {
+/** kwokctl logs JSON lines; its ERROR lines' message and error are what a person needs to read. */
+export function kwokctlError(error: unknown): string {
+  if (!(error instanceof ProcessError)) return String(error);
+  const output = error instanceof ProcessFailedError ? `${error.result.stderr}\n${error.result.stdout}` : error.message;
+  const errors = output.split('\n').flatMap((line) => {
+    try {
+      const entry = JSON.parse(line) as { level?: string; msg?: string; err?: string };
+      return entry.level === 'ERROR' ? [`${entry.msg ?? 'error'}${entry.err ? `: ${entry.err.trim()}` : ''}`] : [];
+    } catch {
+      return [];
+    }
+  });
+  const unique = [...new Set(errors)];
+  return unique.length > 0 ? `kwokctl failed:\n${unique.map((line) => `    ${line}`).join('\n')}` : error.message;
+}
+
+function deadComponents(dir: string): string[] {
   const live = livePids(dir);
-  const dead = COMPONENTS.filter((component) => existsSync(join(dir, 'pids', `${component}.pid`)) && !live.has(component));
-  const shown: readonly string[] = dead.length > 0 ? dead : ['kube-apiserver'];
-  return shown.map((component) => `${component} ${(dead as readonly string[]).includes(component) ? 'exited early' : 'log'} (${join(dir, 'logs', `${component}.log`)}), last lines:\n${logTail(dir, component)}`).join('\n');
+  return COMPONENTS.filter((component) => existsSync(join(dir, 'pids', `${component}.pid`)) && !live.has(component));
+}
+
+export function explainFailure(dir: string): string {
+  const dead = deadComponents(dir);
+  const shown = dead.length > 0 ? dead : ['kube-apiserver'];
+  return shown.map((component) => `${component} ${dead.includes(component) ? 'exited early' : 'log'} (${join(dir, 'logs', `${component}.log`)}), last lines:\n${logTail(dir, component)}`).join('\n');
 }
 
 async function kubectl(binaries: HostBinaries, kubeconfig: string, args: string[], timeoutMs = 15_000): Promise<string> {
@@ -198,8 +218,6 @@ export async function upHostCluster(binaries: HostBinaries, options: HostCluster
   const dir = clusterDir(name);
   const kubeconfig = join(dir, 'kubeconfig.yaml');
   const env = kwokEnv(binaries);
-  const kwokctl = (args: string[], timeoutMs: number) =>
-    runProcess(binaries.kwokctl, ['--name', name, ...args], { env, timeoutMs });
 
   let reused = false;
   if (existsSync(dir) && await isHealthy(binaries, dir)) {
@@ -222,8 +240,14 @@ export async function upHostCluster(binaries: HostBinaries, options: HostCluster
       '  bindAddress: 127.0.0.1',
       '',
     ].join('\n'));
+    // kwokctl keeps waiting (for minutes) on a component that already died; watch the pid files
+    // and stop it as soon as one of them belongs to a dead process.
+    const watchdog = new AbortController();
+    const watch = setInterval(() => {
+      if (deadComponents(dir).length > 0) watchdog.abort();
+    }, 500);
     try {
-      await kwokctl([
+      await runProcess(binaries.kwokctl, ['--name', name,
         '--config', configFile,
         'create', 'cluster',
         '--runtime', 'binary',
@@ -237,11 +261,14 @@ export async function upHostCluster(binaries: HostBinaries, options: HostCluster
         '--kube-apiserver-port', String(port),
         '--wait', '90s',
         '--timeout', '150s',
-      ], 180_000);
+      ], { env, timeoutMs: 180_000, signal: watchdog.signal });
     } catch (error) {
       const detail = existsSync(dir) ? `\n${explainFailure(dir)}` : '';
       await downHostCluster(name, binaries).catch(() => undefined);
-      throw new SetupError(`The host cluster ${name} did not start: ${error instanceof ProcessError ? error.message : String(error)}${detail}`);
+      const reason = watchdog.signal.aborted ? 'a component exited early' : kwokctlError(error);
+      throw new SetupError(`The host cluster ${name} did not start: ${reason}${detail}`);
+    } finally {
+      clearInterval(watch);
     }
   }
   if (!existsSync(kubeconfig)) throw new SetupError(`kwokctl reported success but wrote no kubeconfig at ${kubeconfig}`);
@@ -259,7 +286,7 @@ export async function upHostCluster(binaries: HostBinaries, options: HostCluster
   const deadline = Date.now() + 60_000;
   let ready = await readyNodeCount(binaries, kubeconfig);
   if (ready < nodes) {
-    await kwokctl(['scale', 'node', '--replicas', String(nodes)], 60_000);
+    await runProcess(binaries.kwokctl, ['--name', name, 'scale', 'node', '--replicas', String(nodes)], { env, timeoutMs: 60_000 });
     while ((ready = await readyNodeCount(binaries, kubeconfig)) < nodes) {
       if (Date.now() > deadline) throw new SetupError(`Only ${ready} of ${nodes} fake nodes became Ready within 60 s.\n${explainFailure(dir)}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
