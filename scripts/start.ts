@@ -1,21 +1,48 @@
-// `npm start`: the extension in a real VS Code (code-server) in your browser.
-// Builds and packages the extension, installs it into code-server (from the cache, installed on
-// first use), starts it on 127.0.0.1 and prints the URL. Ctrl+C stops everything.
+// `npm start`: the extension in a real VS Code (code-server) in your browser, against a real host.
+// Starts (or reuses) the local host cluster — Kubernetes built from Go modules, kwok nodes, all on
+// 127.0.0.1 (built on first use, minutes; seconds after) — then builds and packages the extension,
+// installs it into code-server, starts that on 127.0.0.1 and prints the URL. Ctrl+C stops what it
+// started (a host that was already running is left running).
 //
-//   npm start                          the extension sees your KUBECONFIG (or ~/.kube/config)
-//   npm start -- --kubeconfig FILE     use this kubeconfig instead
+//   npm start                          the sandbox: the local host cluster's context
+//   npm start -- --context NAME        no local host: a context of your own kubeconfig instead
+//   npm start -- --kubeconfig FILE     no local host: this kubeconfig file (with --context, its context)
 //   npm start -- --port 8080 --folder DIR
 import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadKubeconfig } from '../src/kube/kubeconfig';
+import { ensureHostBinaries } from '../test/env/hostBinaries';
+import { downHostCluster, killHostClusterNow, upHostCluster } from '../test/env/hostCluster';
 // @ts-expect-error -- plain .mjs module without type declarations
 import { cacheDir } from './lib/cache.mjs';
 import { startCodeServer } from './lib/codeServer';
+
+const SANDBOX_CLUSTER = 'vcluster-vscode';
+
+/** The user's own kubeconfig files, as kubectl would read them. */
+function userKubeconfigFiles(explicit: string | undefined): string[] {
+  if (explicit) return [resolve(explicit)];
+  const fromEnv = process.env.KUBECONFIG?.split(delimiter).filter(Boolean);
+  return fromEnv && fromEnv.length > 0 ? fromEnv : [join(homedir(), '.kube', 'config')];
+}
+
+/** Checks that the named context exists (read only: the user's files are never written). */
+async function assertContextExists(files: string[], context: string): Promise<void> {
+  const loaded = await loadKubeconfig(files);
+  if (loaded.state === 'invalid') throw new Error(`cannot read your kubeconfig: ${loaded.problem}`);
+  if (loaded.state !== 'ok') throw new Error(`--context ${context}: no kubeconfig with contexts in ${files.join(', ')}`);
+  if (!loaded.contexts.some((entry) => entry.name === context)) {
+    throw new Error(`--context ${context}: no such context in ${files.join(', ')}. Contexts there: ${loaded.contexts.map((entry) => entry.name).join(', ')}`);
+  }
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       kubeconfig: { type: 'string' },
+      context: { type: 'string' },
       port: { type: 'string' },
       folder: { type: 'string' },
     },
@@ -24,29 +51,57 @@ async function main(): Promise<void> {
   const folder = resolve(values.folder ?? join(state, 'workspace'));
   mkdirSync(folder, { recursive: true });
   const env: NodeJS.ProcessEnv = {};
-  if (values.kubeconfig) {
-    const kubeconfig = resolve(values.kubeconfig);
-    if (!existsSync(kubeconfig)) throw new Error(`--kubeconfig ${kubeconfig}: no such file`);
-    env.KUBECONFIG = kubeconfig;
-  }
   const port = values.port ? Number(values.port) : undefined;
   if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new Error(`--port ${values.port}: not a port number`);
+  let stopHost: (() => Promise<unknown>) | undefined;
+  if (values.kubeconfig || values.context) {
+    const files = userKubeconfigFiles(values.kubeconfig);
+    if (values.kubeconfig && !existsSync(files[0]!)) throw new Error(`--kubeconfig ${files[0]}: no such file`);
+    if (values.context) await assertContextExists(files, values.context);
+    env.KUBECONFIG = files.join(delimiter);
+    console.log(`[start] using ${values.context ? `context ${values.context} of ` : ''}${env.KUBECONFIG}; no local host cluster`);
+  } else {
+    console.log('[start] local host cluster (first run builds Kubernetes, etcd and kwok from Go modules: minutes) …');
+    const binaries = await ensureHostBinaries();
+    const host = await upHostCluster(binaries, { name: SANDBOX_CLUSTER, log: (line) => console.log(`[start] ${line}`) });
+    env.KUBECONFIG = host.kubeconfig;
+    // kubectl of the same version for the extension's terminals and tools.
+    env.PATH = `${binaries.kubectl.replace(/\/kubectl$/, '')}${delimiter}${process.env.PATH ?? ''}`;
+    if (!host.reused) {
+      // Whatever ends this script (Ctrl+C, an error, a crash), the host it started goes with it.
+      stopHost = () => downHostCluster(SANDBOX_CLUSTER, binaries);
+      process.once('exit', () => killHostClusterNow(SANDBOX_CLUSTER));
+    }
+    console.log(`[start] host cluster ${host.name} at ${host.server}`);
+  }
 
   console.log('[start] building, packaging and starting code-server …');
-  const server = await startCodeServer({ workspaceFolder: folder, stateDir: state, env, ...(port ? { port } : {}) });
+  let server: Awaited<ReturnType<typeof startCodeServer>>;
+  try {
+    server = await startCodeServer({ workspaceFolder: folder, stateDir: state, env, ...(port ? { port } : {}) });
+  } catch (error) {
+    await stopHost?.();
+    throw error;
+  }
   const url = `${server.url}/?folder=${encodeURIComponent(folder)}`;
   console.log(`\nvCluster extension running in VS Code (code-server) at:\n\n  ${url}\n`);
-  console.log(`KUBECONFIG for the extension: ${env.KUBECONFIG ?? process.env.KUBECONFIG ?? '~/.kube/config'}`);
+  console.log(`KUBECONFIG=${env.KUBECONFIG}`);
   console.log('Open the vCluster icon in the activity bar. Press Ctrl+C to stop.');
   const stop = async () => {
     console.log('\n[start] stopping code-server …');
     await server.stop();
+    if (stopHost) {
+      console.log('[start] stopping the local host cluster …');
+      await stopHost();
+    }
+    // (code-server's own signal handler may exit first; the 'exit' handler above then stops the host.)
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
-  // Keep the process alive while the server runs.
-  await new Promise(() => undefined);
+  // Keep the process alive while the server runs: code-server is detached and unreferenced, so
+  // without a handle of our own Node would exit here and orphan it.
+  setInterval(() => undefined, 1 << 30);
 }
 
 main().catch((error: Error) => {

@@ -296,6 +296,24 @@ export async function upHostCluster(binaries: HostBinaries, options: HostCluster
   return { name, kubeconfig, server: serverOf(kubeconfig), dir, reused };
 }
 
+/**
+ * Kills a cluster's processes and removes its state at once, synchronously: for process 'exit'
+ * handlers, where nothing asynchronous runs any more (Ctrl+C on `npm start`, a crashed script).
+ */
+export function killHostClusterNow(name: string): void {
+  validateClusterName(name);
+  const dir = clusterDir(name);
+  for (const pid of new Set([...livePids(dir).values(), ...processesUnder(dir)])) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(join(kwokWorkdir(), `kwokctl-${name}.yaml`), { force: true });
+}
+
 /** Names of the clusters in our work dir (running or left behind). */
 export function listHostClusters(): string[] {
   const root = join(kwokWorkdir(), 'clusters');
