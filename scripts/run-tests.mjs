@@ -43,7 +43,7 @@ export async function runTier(tier, only = []) {
     await prepareExtensionPackage();
   }
   console.log(`[${tier}] ${files.length} file(s): ${files.map((file) => relative(root, file)).join(', ')}`);
-  if (tier === 'integration') {
+  if (tier === 'integration' || tier === 'e2e') {
     // Global set-up: one real host cluster for the whole tier, torn down however the tier ends.
     const host = await startTestHost();
     try {
