@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { cacheDir } from '../../scripts/lib/cache.mjs';
 // @ts-expect-error -- plain .mjs module without type declarations
 import { versions } from '../../scripts/lib/versions.mjs';
+import { freePort } from '../../scripts/lib/codeServer';
 import { ProcessError, ProcessFailedError, runProcess } from '../../src/process/run';
 import { SetupError } from './goBuild';
 import type { HostBinaries } from './hostBinaries';
@@ -57,18 +58,6 @@ function kwokEnv(binaries: HostBinaries): NodeJS.ProcessEnv {
     KWOK_KUBECTL_BINARY: binaries.kubectl,
     PATH: `${dirname(binaries.kubectl)}:${process.env.PATH ?? ''}`,
   };
-}
-
-/** A port on 127.0.0.1 nobody listens on now. */
-export async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 export async function assertPortFree(port: number): Promise<void> {
@@ -228,7 +217,7 @@ export async function upHostCluster(binaries: HostBinaries, options: HostCluster
       log(`host cluster ${name} was left behind (crashed or killed): removing it`);
       await downHostCluster(name, binaries);
     }
-    const port = options.apiserverPort ?? await freeLoopbackPort();
+    const port = options.apiserverPort ?? await freePort();
     await assertPortFree(port);
     // A configuration file of our own: every component binds to loopback, and kwokctl never reads
     // the user's ~/.kwok/kwok.yaml.
