@@ -117,12 +117,15 @@ export interface WrapperModule {
  */
 export async function prepareWrapperModule(name: string, goMod: string, timeoutMs: number): Promise<WrapperModule> {
   const dir = cacheDir('go', 'wrappers', name) as string;
-  const goModPath = join(dir, 'go.mod');
-  const existing = existsSync(goModPath) ? readFileSync(goModPath, 'utf8') : '';
-  if (!existing.startsWith(goMod) || !existsSync(join(dir, 'go.sum'))) {
+  // `go mod tidy` rewrites go.mod, so what we asked for is kept beside it to tell if it changed.
+  const requested = join(dir, 'go.mod.requested');
+  const unchanged = existsSync(requested) && readFileSync(requested, 'utf8') === goMod && existsSync(join(dir, 'go.sum'));
+  if (!unchanged) {
     rmSync(join(dir, 'go.sum'), { force: true });
-    writeFileSync(goModPath, goMod);
+    rmSync(requested, { force: true });
+    writeFileSync(join(dir, 'go.mod'), goMod);
     await runGo(['mod', 'tidy'], dir, timeoutMs);
+    writeFileSync(requested, goMod);
   }
   return { dir };
 }
