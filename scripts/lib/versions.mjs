@@ -15,4 +15,10 @@ export const versions = {
   kubernetesStaging: 'v0.34.4',
   etcd: 'v3.6.5',
   kwok: 'v0.8.0',
+
+  // A real vCluster (test/env/vclusterBinaries.ts): the CLI, the syncer and the chart come from
+  // the same module version; helm runs the chart; kine is the syncer's default backing store.
+  vcluster: 'v0.36.1',
+  helm: 'v3.19.5',
+  kine: 'v0.17.5',
 };

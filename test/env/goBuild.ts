@@ -115,13 +115,16 @@ export interface WrapperModule {
  * directives (k8s.io/kubernetes, etcd's server) are built from the proxy: their replaces are ignored
  * in a dependency, so the wrapper restates them against published versions.
  */
-export async function prepareWrapperModule(name: string, goMod: string, timeoutMs: number): Promise<WrapperModule> {
+export async function prepareWrapperModule(name: string, goMod: string, timeoutMs: number, seedGoSum?: string): Promise<WrapperModule> {
   const dir = cacheDir('go', 'wrappers', name) as string;
   // `go mod tidy` rewrites go.mod, so what we asked for is kept beside it to tell if it changed.
   const requested = join(dir, 'go.mod.requested');
   const unchanged = existsSync(requested) && readFileSync(requested, 'utf8') === goMod && existsSync(join(dir, 'go.sum'));
   if (!unchanged) {
     rmSync(join(dir, 'go.sum'), { force: true });
+    // A module's own go.sum vouches for dependencies the checksum database does not list (some
+    // pre-release modules vCluster requires); every download is still checked against it.
+    if (seedGoSum) writeFileSync(join(dir, 'go.sum'), seedGoSum);
     rmSync(requested, { force: true });
     writeFileSync(join(dir, 'go.mod'), goMod);
     await runGo(['mod', 'tidy'], dir, timeoutMs);
@@ -130,14 +133,19 @@ export async function prepareWrapperModule(name: string, goMod: string, timeoutM
   return { dir };
 }
 
-/** Downloads one module version and returns its go.mod text (for deriving a wrapper's replaces). */
-export async function moduleGoMod(modulePath: string, version: string, timeoutMs: number): Promise<string> {
+/** Downloads one module version: its source folder (read only, in the module cache) and go.mod text. */
+export async function downloadModule(modulePath: string, version: string, timeoutMs: number): Promise<{ dir: string; goMod: string }> {
   const dir = cacheDir('go', 'scratch') as string;
   if (!existsSync(join(dir, 'go.mod'))) writeFileSync(join(dir, 'go.mod'), 'module vcluster-vscode.local/scratch\n\ngo 1.24\n');
   const { stdout } = await runGo(['mod', 'download', '-json', `${modulePath}@${version}`], dir, timeoutMs);
-  const info = JSON.parse(stdout) as { GoMod?: string; Error?: string };
-  if (info.Error || !info.GoMod) throw new SetupError(`Could not download ${modulePath}@${version}: ${info.Error ?? 'no go.mod'}`);
-  return readFileSync(info.GoMod, 'utf8');
+  const info = JSON.parse(stdout) as { Dir?: string; GoMod?: string; Error?: string };
+  if (info.Error || !info.GoMod || !info.Dir) throw new SetupError(`Could not download ${modulePath}@${version}: ${info.Error ?? 'no go.mod'}`);
+  return { dir: info.Dir, goMod: readFileSync(info.GoMod, 'utf8') };
+}
+
+/** The go.mod text of one module version (for deriving a wrapper's replaces). */
+export async function moduleGoMod(modulePath: string, version: string, timeoutMs: number): Promise<string> {
+  return (await downloadModule(modulePath, version, timeoutMs)).goMod;
 }
 
 /**
@@ -167,4 +175,68 @@ export async function ensureBinaryFolder(
     rmSync(staging, { recursive: true, force: true });
   }
   return { dir, built: true };
+}
+
+export interface GoProgram {
+  /** Package path of the main package. */
+  pkg: string;
+  /** File name of the binary. */
+  out: string;
+}
+
+export interface GoProgramsRecipe {
+  /** Cache key: names the binaries' folder, so it must change with any pinned version. */
+  key: string;
+  /** The wrapper's go.mod, computed only when a build is needed (it may download). */
+  goMod: () => Promise<string>;
+  seedGoSum?: () => Promise<string>;
+  programs: GoProgram[];
+  ldflags: string;
+}
+
+export interface BuildReport {
+  /** Peak resident memory of any one go command, in MiB (0 when nothing was built). */
+  peakBuildRssMiB: number;
+  built: string[];
+}
+
+const MODULE_TIMEOUT_MS = 20 * 60_000;
+const BUILD_TIMEOUT_MS = 40 * 60_000;
+
+/**
+ * Builds a recipe's programs through a wrapper module into bin/<key>, unless already there.
+ * Programs sharing a wrapper are built by one go command, so shared packages compile once.
+ */
+export async function buildGoPrograms(recipe: GoProgramsRecipe, report: BuildReport, step: <T>(label: string, fn: () => Promise<T>) => Promise<T>): Promise<string> {
+  const { dir, built } = await ensureBinaryFolder(recipe.key, recipe.programs.map((program) => program.out), async (staging) => {
+    const goMod = await recipe.goMod();
+    const seed = recipe.seedGoSum ? await recipe.seedGoSum() : undefined;
+    const wrapper = await step(`resolve modules for ${recipe.key}`, () => prepareWrapperModule(recipe.key, goMod, MODULE_TIMEOUT_MS, seed));
+    await step(`build ${recipe.programs.map((program) => program.out).join(', ')}`, async () => {
+      // `go build -o DIR/ a b` names each binary after its package folder; build into a scratch
+      // folder and rename, so several programs still share one go command.
+      const scratch = join(staging, '.out');
+      mkdirSync(scratch, { recursive: true });
+      const result = await runGo(['build', '-trimpath', '-ldflags', recipe.ldflags, '-o', `${scratch}/`, ...recipe.programs.map((program) => program.pkg)], wrapper.dir, BUILD_TIMEOUT_MS);
+      for (const program of recipe.programs) {
+        const produced = join(scratch, program.pkg.split('/').pop()!);
+        if (!existsSync(produced)) throw new SetupError(`go build did not produce ${produced}`);
+        renameSync(produced, join(staging, program.out));
+      }
+      rmSync(scratch, { recursive: true, force: true });
+      report.peakBuildRssMiB = Math.max(report.peakBuildRssMiB, Math.round(result.peakRssKb / 1024));
+    });
+  });
+  if (built) report.built.push(recipe.key);
+  return dir;
+}
+
+/** A wrapper module's go.mod: requirements and the programs it builds, as `tool` directives. */
+export function wrapperGoMod(name: string, requires: Array<[string, string]>, tools: string[], extra: string[] = []): string {
+  return [
+    `module vcluster-vscode.local/${name}`, '', 'go 1.24', '',
+    'require (', ...requires.map(([module, version]) => `\t${module} ${version}`), ')', '',
+    ...extra,
+    'tool (', ...tools.map((tool) => `\t${tool}`), ')', '',
+  ].join('\n');
 }

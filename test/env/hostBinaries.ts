@@ -9,10 +9,9 @@ import { join } from 'node:path';
 import { cacheDir, step } from '../../scripts/lib/cache.mjs';
 // @ts-expect-error -- plain .mjs module without type declarations
 import { versions } from '../../scripts/lib/versions.mjs';
-import { ensureBinaryFolder, goVersion, moduleGoMod, prepareWrapperModule, runGo } from './goBuild';
+import { buildGoPrograms, goVersion, moduleGoMod, wrapperGoMod, type BuildReport, type GoProgramsRecipe } from './goBuild';
 
-const MODULE_TIMEOUT_MS = 20 * 60_000;
-const BUILD_TIMEOUT_MS = 40 * 60_000;
+export type { BuildReport } from './goBuild';
 
 export interface HostBinaries {
   kubeApiserver: string;
@@ -24,12 +23,6 @@ export interface HostBinaries {
   kwokctl: string;
 }
 
-export interface BuildReport {
-  /** Peak resident memory of any one go command, in MiB (0 when nothing was built). */
-  peakBuildRssMiB: number;
-  built: string[];
-}
-
 const KUBERNETES_PROGRAMS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'];
 
 /**
@@ -39,22 +32,9 @@ const KUBERNETES_PROGRAMS = ['kube-apiserver', 'kube-controller-manager', 'kube-
 export function kubernetesWrapperGoMod(kubernetesGoMod: string, kubernetesVersion: string, stagingVersion: string): string {
   const staging = [...kubernetesGoMod.matchAll(/^\s*(k8s\.io\/[\w.\-/]+)\s+v0\.0\.0\s*(?:\/\/\s*indirect\s*)?$/gm)].map((match) => match[1]!);
   const unique = [...new Set(staging)].sort();
-  return [
-    'module vcluster-vscode.local/kubernetes-build',
-    '',
-    'go 1.24',
-    '',
-    `require k8s.io/kubernetes ${kubernetesVersion}`,
-    '',
-    'replace (',
-    ...unique.map((module) => `\t${module} => ${module} ${stagingVersion}`),
-    ')',
-    '',
-    'tool (',
-    ...KUBERNETES_PROGRAMS.map((program) => `\tk8s.io/kubernetes/cmd/${program}`),
-    ')',
-    '',
-  ].join('\n');
+  return wrapperGoMod('kubernetes-build', [['k8s.io/kubernetes', kubernetesVersion]],
+    KUBERNETES_PROGRAMS.map((program) => `k8s.io/kubernetes/cmd/${program}`),
+    ['replace (', ...unique.map((module) => `\t${module} => ${module} ${stagingVersion}`), ')', '']);
 }
 
 function kubernetesLdflags(version: string): string {
@@ -70,62 +50,36 @@ function kubernetesLdflags(version: string): string {
   ]).concat(['-s', '-w']).join(' ');
 }
 
-async function buildKubernetes(report: BuildReport): Promise<string> {
-  const key = `kubernetes-${versions.kubernetes}`;
-  const { dir, built } = await ensureBinaryFolder(key, KUBERNETES_PROGRAMS, async (staging) => {
-    const goMod = await step(`download k8s.io/kubernetes ${versions.kubernetes}`, () =>
-      moduleGoMod('k8s.io/kubernetes', versions.kubernetes, MODULE_TIMEOUT_MS));
-    const wrapper = await step('resolve the Kubernetes wrapper module', async () =>
-      prepareWrapperModule(key, kubernetesWrapperGoMod(goMod, versions.kubernetes, versions.kubernetesStaging), MODULE_TIMEOUT_MS));
-    await step(`build ${KUBERNETES_PROGRAMS.join(', ')}`, async () => {
-      const result = await runGo(['build', '-trimpath', '-ldflags', kubernetesLdflags(versions.kubernetes), '-o', `${staging}/`,
-        ...KUBERNETES_PROGRAMS.map((program) => `k8s.io/kubernetes/cmd/${program}`)], wrapper.dir, BUILD_TIMEOUT_MS);
-      report.peakBuildRssMiB = Math.max(report.peakBuildRssMiB, Math.round(result.peakRssKb / 1024));
-    });
-  });
-  if (built) report.built.push(key);
-  return dir;
+function kubernetesRecipe(): GoProgramsRecipe {
+  return {
+    key: `kubernetes-${versions.kubernetes}`,
+    goMod: async () => kubernetesWrapperGoMod(
+      await step(`download k8s.io/kubernetes ${versions.kubernetes}`, () => moduleGoMod('k8s.io/kubernetes', versions.kubernetes, 20 * 60_000)),
+      versions.kubernetes, versions.kubernetesStaging),
+    programs: KUBERNETES_PROGRAMS.map((program) => ({ pkg: `k8s.io/kubernetes/cmd/${program}`, out: program })),
+    ldflags: kubernetesLdflags(versions.kubernetes),
+  };
 }
 
-async function buildEtcd(report: BuildReport): Promise<string> {
-  const key = `etcd-${versions.etcd}`;
-  const { dir, built } = await ensureBinaryFolder(key, ['etcd'], async (staging) => {
+function etcdRecipe(): GoProgramsRecipe {
+  return {
+    key: `etcd-${versions.etcd}`,
     // etcd's server module replaces its sibling modules with local folders; they are all published
     // at the same version, which the server's own requirements already name.
-    const goMod = [
-      'module vcluster-vscode.local/etcd-build', '', 'go 1.24', '',
-      `require go.etcd.io/etcd/server/v3 ${versions.etcd}`, '',
-      'tool go.etcd.io/etcd/server/v3', '',
-    ].join('\n');
-    const wrapper = await step(`resolve etcd ${versions.etcd}`, () => prepareWrapperModule(key, goMod, MODULE_TIMEOUT_MS));
-    await step('build etcd', async () => {
-      const result = await runGo(['build', '-trimpath', '-ldflags', '-s -w', '-o', join(staging, 'etcd'), 'go.etcd.io/etcd/server/v3'], wrapper.dir, BUILD_TIMEOUT_MS);
-      report.peakBuildRssMiB = Math.max(report.peakBuildRssMiB, Math.round(result.peakRssKb / 1024));
-    });
-  });
-  if (built) report.built.push(key);
-  return dir;
+    goMod: async () => wrapperGoMod('etcd-build', [['go.etcd.io/etcd/server/v3', versions.etcd]], ['go.etcd.io/etcd/server/v3']),
+    programs: [{ pkg: 'go.etcd.io/etcd/server/v3', out: 'etcd' }],
+    ldflags: '-s -w',
+  };
 }
 
-async function buildKwok(report: BuildReport): Promise<string> {
-  const key = `kwok-${versions.kwok}`;
-  const { dir, built } = await ensureBinaryFolder(key, ['kwok', 'kwokctl'], async (staging) => {
-    const goMod = [
-      'module vcluster-vscode.local/kwok-build', '', 'go 1.24', '',
-      `require sigs.k8s.io/kwok ${versions.kwok}`, '',
-      'tool (', '\tsigs.k8s.io/kwok/cmd/kwok', '\tsigs.k8s.io/kwok/cmd/kwokctl', ')', '',
-    ].join('\n');
-    const wrapper = await step(`resolve kwok ${versions.kwok}`, () => prepareWrapperModule(key, goMod, MODULE_TIMEOUT_MS));
-    await step('build kwok, kwokctl', async () => {
-      // kwok reports the version stamped here (it would say "unknown" otherwise).
-      const ldflags = `-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${versions.kwok}`;
-      const result = await runGo(['build', '-trimpath', '-ldflags', ldflags, '-o', `${staging}/`,
-        'sigs.k8s.io/kwok/cmd/kwok', 'sigs.k8s.io/kwok/cmd/kwokctl'], wrapper.dir, BUILD_TIMEOUT_MS);
-      report.peakBuildRssMiB = Math.max(report.peakBuildRssMiB, Math.round(result.peakRssKb / 1024));
-    });
-  });
-  if (built) report.built.push(key);
-  return dir;
+function kwokRecipe(): GoProgramsRecipe {
+  return {
+    key: `kwok-${versions.kwok}`,
+    goMod: async () => wrapperGoMod('kwok-build', [['sigs.k8s.io/kwok', versions.kwok]], ['sigs.k8s.io/kwok/cmd/kwok', 'sigs.k8s.io/kwok/cmd/kwokctl']),
+    programs: [{ pkg: 'sigs.k8s.io/kwok/cmd/kwok', out: 'kwok' }, { pkg: 'sigs.k8s.io/kwok/cmd/kwokctl', out: 'kwokctl' }],
+    // kwok reports the version stamped here (it would say "unknown" otherwise).
+    ldflags: `-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${versions.kwok}`,
+  };
 }
 
 /** Builds whatever is missing (minutes, cold) and returns the binaries' paths (instant, warm). */
@@ -138,15 +92,15 @@ export async function ensureHostBinaries(report: BuildReport = { peakBuildRssMiB
     }
     return version;
   });
-  const kubernetes = await step(`Kubernetes ${versions.kubernetes} binaries`, () => buildKubernetes(report));
-  const etcd = await step(`etcd ${versions.etcd}`, () => buildEtcd(report));
-  const kwok = await step(`kwok ${versions.kwok}`, () => buildKwok(report));
+  const kubernetes = await step(`Kubernetes ${versions.kubernetes} binaries`, () => buildGoPrograms(kubernetesRecipe(), report, step));
+  const etcd = await step(`etcd ${versions.etcd}`, () => buildGoPrograms(etcdRecipe(), report, step));
+  const kwok = await step(`kwok ${versions.kwok}`, () => buildGoPrograms(kwokRecipe(), report, step));
   return binariesIn(kubernetes, etcd, kwok);
 }
 
 /** The binaries if every group is already built, without building anything. */
 export function cachedHostBinaries(): HostBinaries | undefined {
-  const dirs = [`kubernetes-${versions.kubernetes}`, `etcd-${versions.etcd}`, `kwok-${versions.kwok}`].map((key) => join(cacheDir('bin') as string, key));
+  const dirs = [kubernetesRecipe(), etcdRecipe(), kwokRecipe()].map((recipe) => join(cacheDir('bin') as string, recipe.key));
   if (!dirs.every((dir) => existsSync(join(dir, '.complete')))) return undefined;
   return binariesIn(dirs[0]!, dirs[1]!, dirs[2]!);
 }

@@ -45,7 +45,7 @@ describe('kubernetesWrapperGoMod', () => {
   });
 
   it('requires the pinned Kubernetes and lists the four programs as tools', () => {
-    assert.match(goMod, /^require k8s\.io\/kubernetes v1\.34\.4$/m);
+    assert.match(goMod, /^require \(\n\tk8s\.io\/kubernetes v1\.34\.4\n\)$/m);
     for (const program of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl']) {
       assert.match(goMod, new RegExp(`^\\tk8s\\.io/kubernetes/cmd/${program}$`, 'm'));
     }
