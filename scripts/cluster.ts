@@ -3,6 +3,8 @@
 //
 //   npm run cluster:up                         start or reuse the cluster "vcluster-vscode"
 //   npm run cluster:up -- --name X --nodes 3 --port 6443
+//   npm run cluster:up -- --vcluster NAME      also a real vCluster (CLI + chart + local syncer);
+//                                              prints VCLUSTER_KUBECONFIG=<path> too
 //   npm run cluster:down                       stop every cluster these scripts started
 //   npm run cluster:down -- --name X           stop one
 //   npm run cluster:down -- --stale            stop test hosts whose test run was killed
@@ -15,7 +17,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SetupError } from '../test/env/goBuild';
 import { cachedHostBinaries, ensureHostBinaries, reportedVersions, type BuildReport } from '../test/env/hostBinaries';
-import { clusterDir, COMPONENTS, downHostCluster, listHostClusters, upHostCluster } from '../test/env/hostCluster';
+import { clusterDir, COMPONENTS, downHostCluster, listHostClusters, upHostCluster, validateClusterName } from '../test/env/hostCluster';
+import { ensureVClusterBinaries, reportedVClusterVersions } from '../test/env/vclusterBinaries';
+import { upVCluster } from '../test/env/vclusterFixture';
 
 export const DEFAULT_CLUSTER_NAME = 'vcluster-vscode';
 
@@ -60,6 +64,7 @@ async function main(): Promise<void> {
       nodes: { type: 'string' },
       port: { type: 'string' },
       stale: { type: 'boolean' },
+      vcluster: { type: 'string' },
     },
   });
   const started = Date.now();
@@ -68,7 +73,8 @@ async function main(): Promise<void> {
     case 'build': {
       const report: BuildReport = { peakBuildRssMiB: 0, built: [] };
       const binaries = await ensureHostBinaries(report);
-      for (const [program, version] of Object.entries(reportedVersions(binaries))) console.log(`  ${program}: ${version}`);
+      const vclusterBinaries = await ensureVClusterBinaries(report);
+      for (const [program, version] of Object.entries({ ...reportedVersions(binaries), ...reportedVClusterVersions(vclusterBinaries) })) console.log(`  ${program}: ${version}`);
       console.log(report.built.length > 0
         ? `[cluster] built ${report.built.join(', ')} in ${seconds()} s (peak go build memory ${report.peakBuildRssMiB} MiB)`
         : `[cluster] all binaries were cached (${seconds()} s)`);
@@ -90,6 +96,18 @@ async function main(): Promise<void> {
       const memory = clusterMemory(name);
       const total = Object.values(memory).reduce((sum, value) => sum + value, 0);
       console.log(`[cluster] ${cluster.name} ${cluster.reused ? 'reused' : 'started'} at ${cluster.server} in ${seconds()} s; resident memory ${total} MiB`);
+      if (values.vcluster) {
+        validateClusterName(values.vcluster);
+        const vclusterBinaries = await ensureVClusterBinaries();
+        const vcluster = await upVCluster({
+          cluster, host: binaries, vcluster: vclusterBinaries, name: values.vcluster, killOnExit: false,
+          log: (line) => console.log(`[cluster] ${line}`),
+        });
+        console.log(`[cluster] vCluster ${vcluster.name} in namespace ${vcluster.namespace} ${vcluster.reused ? 'reused' : 'synced'} at ${seconds()} s`);
+        console.log(`KUBECONFIG=${cluster.kubeconfig}`);
+        console.log(`VCLUSTER_KUBECONFIG=${vcluster.kubeconfig}`);
+        return;
+      }
       console.log(`KUBECONFIG=${cluster.kubeconfig}`);
       return;
     }
@@ -118,7 +136,7 @@ async function main(): Promise<void> {
       return;
     }
     default:
-      throw new SetupError('usage: node --import tsx scripts/cluster.ts build|up|down|status [--name NAME] [--nodes N] [--port PORT]');
+      throw new SetupError('usage: node --import tsx scripts/cluster.ts build|up|down|status [--name NAME] [--nodes N] [--port PORT] [--vcluster NAME]');
   }
 }
 

@@ -12,6 +12,7 @@ import { freePort } from '../../scripts/lib/codeServer';
 import { ProcessError, ProcessFailedError, runProcess } from '../../src/process/run';
 import { SetupError } from './goBuild';
 import type { HostBinaries } from './hostBinaries';
+import { stopVClusterSyncers } from './vclusterFixture';
 
 export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok-controller'] as const;
 const NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
@@ -275,7 +276,10 @@ export async function upHostCluster(binaries: HostBinaries, options: HostCluster
   const deadline = Date.now() + 60_000;
   let ready = await readyNodeCount(binaries, kubeconfig);
   if (ready < nodes) {
-    await runProcess(binaries.kwokctl, ['--name', name, 'scale', 'node', '--replicas', String(nodes)], { env, timeoutMs: 60_000 });
+    // kwok's node template lists cpu, memory and pods only; pods that request ephemeral storage
+    // (the vCluster chart's do) need it too.
+    await runProcess(binaries.kwokctl, ['--name', name, 'scale', 'node', '--replicas', String(nodes),
+      '--param', '.allocatable."ephemeral-storage"="100Gi"'], { env, timeoutMs: 60_000 });
     while ((ready = await readyNodeCount(binaries, kubeconfig)) < nodes) {
       if (Date.now() > deadline) throw new SetupError(`Only ${ready} of ${nodes} fake nodes became Ready within 60 s.\n${explainFailure(dir)}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -319,6 +323,8 @@ export async function downHostCluster(name?: string, binaries?: HostBinaries): P
   for (const each of names) {
     validateClusterName(each);
     const dir = clusterDir(each);
+    // Local vCluster syncers first: they talk to this host and run their own control planes.
+    await stopVClusterSyncers(each);
     await killAll([...livePids(dir).values()]);
     await killAll(processesUnder(dir));
     if (binaries && existsSync(dir)) {

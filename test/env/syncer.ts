@@ -1,0 +1,173 @@
+// Runs the real vCluster syncer (`vcluster start`) as a local process for a vCluster the CLI
+// created on a kwok host, where its pod is only faked. It gets what its pod would have: the config
+// rendered into Secret vc-config-NAME, POD_NAME/NAMESPACE/VCLUSTER_NAME/POD_IP, the host kubeconfig,
+// and the control-plane binaries at /binaries with its data at /data. Those paths (and
+// /root/.kube/config, which it overwrites) are hard-coded in the syncer, so it runs in a private
+// mount namespace (`unshare -m`, root only) where they are bind mounts of folders of ours: nothing
+// outside the namespace sees them, the machine's /root/.kube is untouched.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { SetupError } from './goBuild';
+import type { HostBinaries } from './hostBinaries';
+import type { VClusterBinaries } from './vclusterBinaries';
+
+/** The syncer's proxy, as the chart's Service would expose it; the port is fixed by the syncer. */
+export const SYNCER_PROXY = 'https://127.0.0.1:8443';
+
+export interface RunningSyncer {
+  /** Kubeconfig of the virtual cluster (from Secret vc-NAME, server pointed at the local proxy). */
+  kubeconfig: string;
+  pid: number;
+  logFile: string;
+  logTail(lines?: number): string;
+  stop(): Promise<void>;
+}
+
+export interface SyncerOptions {
+  name: string;
+  namespace: string;
+  hostKubeconfig: string;
+  /** Folder for the syncer's data, binaries links, config, log and state (emptied first). */
+  dir: string;
+  /** Kill the syncer when this process exits (tests); `cluster:up` leaves it running. */
+  killOnExit: boolean;
+  host: HostBinaries;
+  vcluster: VClusterBinaries;
+  readyTimeoutMs?: number;
+}
+
+/** The fixed mount points the syncer expects; created empty if missing (we only mount over them). */
+const MOUNT_POINTS = ['/data', '/binaries', '/root/.kube'];
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops the syncer whose folder this is, and its children: the syncer exits on SIGTERM without
+ * stopping kube-apiserver, kine and the controller-manager, which share its process group, so the
+ * group is signalled. Then the folder is removed. Safe when it is already gone.
+ */
+export async function stopSyncer(dir: string): Promise<void> {
+  const pidFile = join(dir, 'syncer.pid');
+  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
+  if (Number.isInteger(pid) && pid > 1) {
+    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        break;
+      }
+      const deadline = Date.now() + 5_000;
+      while (alive(-pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export async function startSyncer(options: SyncerOptions): Promise<RunningSyncer> {
+  const { name, namespace, hostKubeconfig } = options;
+  if (process.getuid?.() !== 0) {
+    throw new SetupError('Running the vCluster syncer locally needs root: it expects /data, /binaries and /root/.kube, which are bind-mounted in a private mount namespace (unshare -m).');
+  }
+  const hostConfig = new KubeConfig();
+  hostConfig.loadFromFile(hostKubeconfig);
+  const core = hostConfig.makeApiClient(CoreV1Api);
+  const secret = await core.readNamespacedSecret({ namespace, name: `vc-config-${name}` });
+  const rendered = secret.data?.['config.yaml'];
+  if (!rendered) throw new SetupError(`Secret ${namespace}/vc-config-${name} has no config.yaml: was the vCluster created with the chart?`);
+
+  const scratch = options.dir;
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  const dirs = { data: join(scratch, 'data'), binaries: join(scratch, 'binaries'), kube: join(scratch, 'root-kube') };
+  for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
+  const links: Record<string, string> = {
+    'kube-apiserver': options.host.kubeApiserver,
+    'kube-controller-manager': options.host.kubeControllerManager,
+    'kube-scheduler': options.host.kubeScheduler,
+    kine: options.vcluster.kine,
+    helm: options.vcluster.helm,
+  };
+  for (const [link, target] of Object.entries(links)) symlinkSync(target, join(dirs.binaries, link));
+  const configFile = join(scratch, 'config.yaml');
+  writeFileSync(configFile, Buffer.from(rendered, 'base64'));
+  for (const point of MOUNT_POINTS) if (!existsSync(point)) mkdirSync(point, { recursive: true });
+
+  const logFile = join(scratch, 'syncer.log');
+  const log = openSync(logFile, 'a');
+  // A fixed script; every value reaches it as an argument, never as shell text.
+  const script = 'mount --bind "$1" /data && mount --bind "$2" /binaries && mount --bind "$3" /root/.kube && shift 3 && exec "$@"';
+  let child: ChildProcess;
+  try {
+    child = spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh',
+      dirs.data, dirs.binaries, dirs.kube, options.vcluster.syncer, 'start', '--config', configFile], {
+      cwd: scratch,
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: {
+        ...process.env,
+        VCLUSTER_NAME: name,
+        POD_NAME: `${name}-0`,
+        NAMESPACE: namespace,
+        POD_IP: '127.0.0.1',
+        NODE_NAME: 'local',
+        KUBECONFIG: hostKubeconfig,
+      },
+    });
+  } finally {
+    closeSync(log);
+  }
+  const pid = child.pid!;
+  child.unref();
+  writeFileSync(join(scratch, 'syncer.pid'), `${pid}\n`);
+  const logTail = (lines = 30) => (existsSync(logFile) ? readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '');
+  const stop = () => stopSyncer(scratch);
+  if (options.killOnExit) {
+    process.once('exit', () => {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    });
+  }
+
+  // Ready when the syncer has written Secret vc-NAME and the virtual API answers through its proxy.
+  const kubeconfig = join(scratch, 'kubeconfig.yaml');
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 180_000);
+  let lastProblem = 'no Secret vc-' + name + ' yet';
+  for (;;) {
+    if (!alive(pid)) {
+      const tail = logTail();
+      await stop();
+      throw new SetupError(`The vCluster syncer exited during start-up. Last log lines:\n${tail}`);
+    }
+    try {
+      const virtual = await core.readNamespacedSecret({ namespace, name: `vc-${name}` });
+      const config = virtual.data?.config ? Buffer.from(virtual.data.config, 'base64').toString('utf8') : undefined;
+      if (config) {
+        writeFileSync(kubeconfig, config.replace(/server:\s*\S+/g, `server: ${SYNCER_PROXY}`), { mode: 0o600 });
+        const virtualConfig = new KubeConfig();
+        virtualConfig.loadFromFile(kubeconfig);
+        await virtualConfig.makeApiClient(CoreV1Api).listNamespace();
+        return { kubeconfig, pid, logFile, logTail, stop };
+      }
+    } catch (error) {
+      lastProblem = (error as Error).message.split('\n')[0] ?? String(error);
+    }
+    if (Date.now() > deadline) {
+      const tail = logTail();
+      await stop();
+      throw new SetupError(`The vCluster syncer did not become ready within ${Math.round((options.readyTimeoutMs ?? 180_000) / 1000)} s (${lastProblem}). Last log lines:\n${tail}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}

@@ -1,0 +1,79 @@
+// The real vcluster CLI (built here from github.com/loft-sh/vcluster) installs the real chart of
+// the same version with the real helm onto the tier's local host cluster. kwok runs the vCluster's
+// pod (faked Running: no syncer runs inside it), so what is checked here is everything the CLI and
+// chart put on the host, and that the extension's discovery agrees with `vcluster list`.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { AppsV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+// @ts-expect-error -- plain .mjs module without type declarations
+import { versions } from '../../scripts/lib/versions.mjs';
+import { KubeClient, kubeConfigForContext } from '../../src/kube/client';
+import { loadKubeconfig } from '../../src/kube/kubeconfig';
+import { discoverVClusters } from '../../src/vcluster/discovery';
+import { ensureVClusterBinaries, type VClusterBinaries } from '../env/vclusterBinaries';
+import { createVCluster, vclusterCli, type VClusterCli } from '../env/vclusterFixture';
+import { testHostKubeconfig, waitFor } from './support/host';
+
+describe('vcluster create with the real CLI, helm and chart on the local host', () => {
+  const name = 'it-vc';
+  const namespace = `it-vcluster-${process.pid}`;
+  let binaries: VClusterBinaries;
+  let cli: VClusterCli;
+  let kubeConfig: KubeConfig;
+
+  before(async () => {
+    binaries = await ensureVClusterBinaries();
+    cli = vclusterCli(binaries, testHostKubeconfig());
+    kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(testHostKubeconfig());
+  });
+
+  after(async () => {
+    await cli?.run(['delete', name, '--namespace', namespace, '--delete-namespace']).catch(() => undefined);
+    await kubeConfig?.makeApiClient(CoreV1Api).deleteNamespace({ name: namespace }).catch(() => undefined);
+    cli?.dispose();
+  });
+
+  it('the CLI and helm report the pinned versions', async () => {
+    const version = await cli.run(['--version']);
+    assert.match(version.stdout, new RegExp(versions.vcluster.replace(/^v/, '').replace(/\./g, '\\.')));
+  });
+
+  it('creates the release: StatefulSet, Services, config Secret, ServiceAccount and RBAC', async () => {
+    await createVCluster(cli, binaries, name, namespace);
+    const apps = kubeConfig.makeApiClient(AppsV1Api);
+    const core = kubeConfig.makeApiClient(CoreV1Api);
+    const rbac = kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    const statefulSet = await apps.readNamespacedStatefulSet({ namespace, name });
+    assert.equal(statefulSet.metadata?.labels?.app, 'vcluster');
+    assert.equal(statefulSet.metadata?.labels?.release, name);
+    const services = (await core.listNamespacedService({ namespace })).items.map((service) => service.metadata?.name).sort();
+    assert.deepEqual(services, [name, `${name}-headless`].sort());
+    const secret = await core.readNamespacedSecret({ namespace, name: `vc-config-${name}` });
+    assert.ok(secret.data?.['config.yaml'], 'the rendered vcluster config is in Secret vc-config-NAME');
+    const config = Buffer.from(secret.data['config.yaml'], 'base64').toString('utf8');
+    assert.match(config, /bindAddress: 127\.0\.0\.1/, 'our values reached the rendered config');
+    await core.readNamespacedServiceAccount({ namespace, name: `vc-${name}` });
+    const roles = (await rbac.listNamespacedRole({ namespace })).items.map((role) => role.metadata?.name);
+    assert.ok(roles.includes(`vc-${name}`), `Role vc-${name} among ${roles.join(', ')}`);
+  });
+
+  it('kwok runs its pod, and the extension\'s discovery agrees with `vcluster list`', async () => {
+    const listed = await waitFor('vcluster list to show it Running', 60_000, async () => {
+      const result = await cli.run(['list', '--output', 'json']);
+      const entries = JSON.parse(result.stdout) as Array<{ Name: string; Namespace: string; Status: string; Version: string }>;
+      const entry = entries.find((candidate) => candidate.Name === name && candidate.Namespace === namespace);
+      return entry?.Status === 'Running' ? entry : undefined;
+    });
+    const loaded = await loadKubeconfig([testHostKubeconfig()]);
+    assert.equal(loaded.state, 'ok');
+    if (loaded.state !== 'ok') return;
+    const context = loaded.contexts[0]!.name;
+    const client = new KubeClient(kubeConfigForContext(loaded.document, context));
+    const result = await discoverVClusters({ client, hostContext: context, contextNamespace: undefined, signal: AbortSignal.timeout(10_000) });
+    const found = result.vclusters.find((vcluster) => vcluster.name === name && vcluster.namespace === namespace);
+    assert.ok(found, 'the extension finds the vCluster the CLI created');
+    assert.equal(found.status, listed.Status);
+    assert.equal(found.workloadKind, 'StatefulSet');
+  });
+});
