@@ -61,9 +61,11 @@ async function provideVolume(hostKubeconfig: string, name: string, namespace: st
       spec: { accessModes: ['ReadWriteOnce'], storageClassName: '', volumeName, resources: { requests: { storage: '5Gi' } } },
     },
   }).catch(ignoreExisting);
-  const deadline = Date.now() + 30_000;
+  // The controller-manager's volume binder also works on a 15 s cycle; on a host that has just
+  // started it can take two.
+  const deadline = Date.now() + 90_000;
   while ((await core.readNamespacedPersistentVolumeClaim({ namespace, name: claimName })).status?.phase !== 'Bound') {
-    if (Date.now() > deadline) throw new SetupError(`The volume claim ${namespace}/${claimName} was not bound within 30 s.`);
+    if (Date.now() > deadline) throw new SetupError(`The volume claim ${namespace}/${claimName} was not bound within 90 s.`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

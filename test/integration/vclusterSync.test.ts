@@ -1,0 +1,120 @@
+// Real syncing: a vCluster created by the real CLI and chart on the tier's local host, with the
+// real syncer (`vcluster start`, built here) running as a local process against it. Objects are
+// created in the virtual cluster; the syncer translates them into the host namespace; kwok runs
+// the host pods, and the syncer copies their status back.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { AppsV1Api, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { cachedHostBinaries } from '../env/hostBinaries';
+import type { HostCluster } from '../env/hostCluster';
+import { ensureVClusterBinaries } from '../env/vclusterBinaries';
+import { upVCluster, type LocalVCluster } from '../env/vclusterFixture';
+import { testHostKubeconfig, waitFor } from './support/host';
+
+const NAME = 'sync';
+const NAMESPACE = `vcluster-sync-${process.pid}`;
+/** The syncer's host name for a namespaced object: NAME-x-NAMESPACE-x-VCLUSTER. */
+const hostName = (name: string, namespace = 'default') => `${name}-x-${namespace}-x-${NAME}`;
+
+describe('real syncing by the vCluster syncer on the local host', () => {
+  let vcluster: LocalVCluster;
+  let virtualCore: CoreV1Api;
+  let virtualApps: AppsV1Api;
+  let hostCore: CoreV1Api;
+
+  before(async () => {
+    const host = cachedHostBinaries();
+    assert.ok(host, 'the tier set-up built the host binaries');
+    const kubeconfig = testHostKubeconfig();
+    const cluster: HostCluster = { name: /clusters\/([^/]+)\/kubeconfig\.yaml$/.exec(kubeconfig)![1]!, kubeconfig, server: '', dir: '', reused: true };
+    vcluster = await upVCluster({ cluster, host, vcluster: await ensureVClusterBinaries(), name: NAME, namespace: NAMESPACE, killOnExit: true });
+    const virtual = new KubeConfig();
+    virtual.loadFromFile(vcluster.kubeconfig);
+    virtualCore = virtual.makeApiClient(CoreV1Api);
+    virtualApps = virtual.makeApiClient(AppsV1Api);
+    const hostConfig = new KubeConfig();
+    hostConfig.loadFromFile(kubeconfig);
+    hostCore = hostConfig.makeApiClient(CoreV1Api);
+  });
+
+  after(async () => {
+    if (vcluster?.syncer) {
+      if (process.exitCode) console.log(`syncer log (last lines):\n${vcluster.syncer.logTail(40)}`);
+      await vcluster.syncer.stop();
+    }
+    await hostCore?.deleteNamespace({ name: NAMESPACE }).catch(() => undefined);
+  });
+
+  it('serves a virtual cluster of its own through the local proxy (a kubeconfig from Secret vc-NAME)', async () => {
+    const namespaces = (await virtualCore.listNamespace()).items.map((namespace) => namespace.metadata?.name);
+    assert.ok(namespaces.includes('default') && namespaces.includes('kube-system'));
+    assert.ok(!namespaces.includes(NAMESPACE), 'the host namespace is not visible inside the virtual cluster');
+  });
+
+  it('syncs a Deployment\'s pods, a Service and a ConfigMap used by a pod to the host under its names and markers', async () => {
+    await virtualCore.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'app-config' }, data: { GREETING: 'hello' } } });
+    await virtualApps.createNamespacedDeployment({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'web' },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: 'web' } },
+          template: {
+            metadata: { labels: { app: 'web' } },
+            spec: { containers: [{ name: 'web', image: 'registry.invalid/web:1', envFrom: [{ configMapRef: { name: 'app-config' } }] }] },
+          },
+        },
+      },
+    });
+    await virtualCore.createNamespacedService({
+      namespace: 'default',
+      body: { metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } },
+    });
+
+    const hostPods = await waitFor('two synced pods on the host', 60_000, async () => {
+      const pods = await hostCore.listNamespacedPod({ namespace: NAMESPACE, labelSelector: 'app=web' });
+      return pods.items.length === 2 ? pods.items : undefined;
+    });
+    const virtualPods = (await virtualCore.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web' })).items;
+    assert.deepEqual(hostPods.map((pod) => pod.metadata?.name).sort(), virtualPods.map((pod) => hostName(pod.metadata!.name!)).sort());
+    for (const pod of hostPods) {
+      assert.equal(pod.metadata?.labels?.['vcluster.loft.sh/managed-by'], NAME);
+      assert.equal(pod.metadata?.labels?.['vcluster.loft.sh/namespace'], 'default');
+      assert.equal(pod.metadata?.annotations?.['vcluster.loft.sh/object-namespace'], 'default');
+      assert.match(pod.metadata?.annotations?.['vcluster.loft.sh/object-name'] ?? '', /^web-/);
+      // The pod's reference to the ConfigMap is rewritten to the host copy.
+      assert.equal(pod.spec?.containers[0]?.envFrom?.[0]?.configMapRef?.name, hostName('app-config'));
+    }
+
+    const service = await waitFor('the synced Service', 30_000, () => hostCore.readNamespacedService({ namespace: NAMESPACE, name: hostName('web') }).catch(() => undefined));
+    assert.equal(service.metadata?.annotations?.['vcluster.loft.sh/object-name'], 'web');
+    const configMap = await waitFor('the synced ConfigMap', 30_000, () => hostCore.readNamespacedConfigMap({ namespace: NAMESPACE, name: hostName('app-config') }).catch(() => undefined));
+    assert.equal(configMap.data?.GREETING, 'hello');
+    assert.equal(configMap.metadata?.labels?.['vcluster.loft.sh/managed-by'], NAME);
+  });
+
+  it('kwok runs the host pods, and their Running status and IPs sync back to the virtual pods', async () => {
+    const virtualPods = await waitFor('both virtual pods Running with IPs', 60_000, async () => {
+      const pods = (await virtualCore.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web' })).items;
+      return pods.length === 2 && pods.every((pod: V1Pod) => pod.status?.phase === 'Running' && pod.status.podIP) ? pods : undefined;
+    });
+    for (const pod of virtualPods) {
+      const onHost = await hostCore.readNamespacedPod({ namespace: NAMESPACE, name: hostName(pod.metadata!.name!) });
+      assert.equal(onHost.status?.phase, 'Running');
+      assert.equal(pod.status?.podIP, onHost.status?.podIP, 'the virtual pod reports the IP kwok gave the host pod');
+    }
+  });
+
+  it('deleting in the virtual cluster removes the host objects', async () => {
+    await virtualApps.deleteNamespacedDeployment({ namespace: 'default', name: 'web' });
+    await virtualCore.deleteNamespacedService({ namespace: 'default', name: 'web' });
+    await virtualCore.deleteNamespacedConfigMap({ namespace: 'default', name: 'app-config' });
+    await waitFor('the host pods, Service and ConfigMap to be gone', 90_000, async () => {
+      const pods = await hostCore.listNamespacedPod({ namespace: NAMESPACE, labelSelector: 'app=web' });
+      const service = await hostCore.readNamespacedService({ namespace: NAMESPACE, name: hostName('web') }).then(() => true, () => false);
+      const configMap = await hostCore.readNamespacedConfigMap({ namespace: NAMESPACE, name: hostName('app-config') }).then(() => true, () => false);
+      return pods.items.length === 0 && !service && !configMap ? true : undefined;
+    });
+  });
+});
