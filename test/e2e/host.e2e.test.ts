@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+// @ts-expect-error -- plain .mjs module without type declarations
+import { versions } from '../../scripts/lib/versions.mjs';
+import { ensureVClusterBinaries } from '../env/vclusterBinaries';
+import { createVCluster, vclusterCli } from '../env/vclusterFixture';
 import { TempDir } from '../unit/builders/kubeconfig';
 import { startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeServer';
 import { testHostKubeconfig, waitFor } from '../integration/support/host';
@@ -54,32 +58,21 @@ describe('the extension against the real local host cluster', () => {
     await wb.screenshot('host-no-vclusters');
   });
 
-  it('lists a vCluster-shaped workload on the host with the status its kwok-run pod reports', async () => {
-    // Not a real vCluster (that is the next fixture): a StatefulSet labelled the way the chart
-    // labels one (app=vcluster, release=NAME), whose pod kwok runs. Discovery only reads these.
-    const core = kubeConfig.makeApiClient(CoreV1Api);
-    const apps = kubeConfig.makeApiClient(AppsV1Api);
-    await core.createNamespace({ body: { metadata: { name: namespace } } });
-    const labels = { app: 'vcluster', release: 'demo' };
-    await apps.createNamespacedStatefulSet({
-      namespace,
-      body: {
-        metadata: { name: 'demo', labels },
-        spec: {
-          serviceName: 'demo-headless',
-          replicas: 1,
-          selector: { matchLabels: labels },
-          template: {
-            metadata: { labels },
-            spec: { containers: [{ name: 'syncer', image: 'ghcr.io/loft-sh/vcluster-oss:0.26.0' }] },
-          },
-        },
-      },
-    });
-    await waitFor('the pod to run', 60_000, async () => {
-      const pods = await core.listNamespacedPod({ namespace, labelSelector: 'release=demo' });
-      return pods.items.some((pod) => pod.status?.phase === 'Running') ? true : undefined;
-    });
+  it('lists a vCluster the real CLI created, with the status and version `vcluster list` shows', async () => {
+    // `vcluster create` (built here) installs the module's chart with helm; kwok runs its pod.
+    const binaries = await ensureVClusterBinaries();
+    const cli = vclusterCli(binaries, testHostKubeconfig());
+    let listed: { Status: string; Version: string };
+    try {
+      await createVCluster(cli, binaries, 'demo', namespace);
+      listed = await waitFor('vcluster list to show it Running', 60_000, async () => {
+        const entries = JSON.parse((await cli.run(['list', '--output', 'json'])).stdout) as Array<{ Name: string; Namespace: string; Status: string; Version: string }>;
+        const entry = entries.find((candidate) => candidate.Name === 'demo' && candidate.Namespace === namespace);
+        return entry?.Status === 'Running' ? entry : undefined;
+      });
+    } finally {
+      cli.dispose();
+    }
 
     const wb = workbench!;
     await wb.runCommand('vCluster: Refresh');
@@ -87,7 +80,8 @@ describe('the extension against the real local host cluster', () => {
     const host = rows.find((row) => row.label === context);
     assert.equal(host?.description, 'current · 1 vCluster');
     const vcluster = rows.find((row) => row.label === 'demo');
-    assert.equal(vcluster?.description, `Running · ${namespace} · 0.26.0`);
+    assert.equal(vcluster?.description, `${listed.Status} · ${namespace} · ${listed.Version}`);
+    assert.equal(listed.Version, versions.vcluster.replace(/^v/, ''));
     assert.equal(vcluster?.level, 2);
     await wb.screenshot('host-one-vcluster');
     assert.match(readFileSync(testHostKubeconfig(), 'utf8'), /server: https:\/\/127\.0\.0\.1:\d+/);

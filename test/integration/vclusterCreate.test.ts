@@ -74,6 +74,8 @@ describe('vcluster create with the real CLI, helm and chart on the local host', 
     const found = result.vclusters.find((vcluster) => vcluster.name === name && vcluster.namespace === namespace);
     assert.ok(found, 'the extension finds the vCluster the CLI created');
     assert.equal(found.status, listed.Status);
+    assert.equal(found.version, listed.Version);
+    assert.equal(found.version, versions.vcluster.replace(/^v/, ''), 'the chart carries its release version');
     assert.equal(found.workloadKind, 'StatefulSet');
   });
 });

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { runProcess } from '../../src/process/run';
 import { cachedHostBinaries } from '../env/hostBinaries';
 import type { HostCluster } from '../env/hostCluster';
 import { ensureVClusterBinaries } from '../env/vclusterBinaries';
@@ -49,6 +50,9 @@ describe('real syncing by the vCluster syncer on the local host', () => {
     const namespaces = (await virtualCore.listNamespace()).items.map((namespace) => namespace.metadata?.name);
     assert.ok(namespaces.includes('default') && namespaces.includes('kube-system'));
     assert.ok(!namespaces.includes(NAMESPACE), 'the host namespace is not visible inside the virtual cluster');
+    // …and kubectl (built here, same version as the virtual control plane) works with it too.
+    const kubectl = await runProcess(cachedHostBinaries()!.kubectl, ['--kubeconfig', vcluster.kubeconfig, 'get', 'namespace', 'kube-system', '-o', 'name'], { timeoutMs: 30_000 });
+    assert.equal(kubectl.stdout.trim(), 'namespace/kube-system');
   });
 
   it('syncs a Deployment\'s pods, a Service and a ConfigMap used by a pod to the host under its names and markers', async () => {
