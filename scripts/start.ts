@@ -7,6 +7,7 @@
 //   npm start                          the sandbox: the local host cluster's context
 //   npm start -- --context NAME        no local host: a context of your own kubeconfig instead
 //   npm start -- --kubeconfig FILE     no local host: this kubeconfig file (with --context, its context)
+//   npm start -- --vcluster NAME       the sandbox plus a real vCluster NAME (CLI, chart, local syncer)
 //   npm start -- --port 8080 --folder DIR
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -14,7 +15,9 @@ import { delimiter, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadKubeconfig } from '../src/kube/kubeconfig';
 import { ensureHostBinaries } from '../test/env/hostBinaries';
-import { downHostCluster, killHostClusterNow, upHostCluster } from '../test/env/hostCluster';
+import { downHostCluster, killHostClusterNow, upHostCluster, validateClusterName } from '../test/env/hostCluster';
+import { ensureVClusterBinaries } from '../test/env/vclusterBinaries';
+import { upVCluster } from '../test/env/vclusterFixture';
 // @ts-expect-error -- plain .mjs module without type declarations
 import { cacheDir } from './lib/cache.mjs';
 import { startCodeServer } from './lib/codeServer';
@@ -43,6 +46,7 @@ async function main(): Promise<void> {
     options: {
       kubeconfig: { type: 'string' },
       context: { type: 'string' },
+      vcluster: { type: 'string' },
       port: { type: 'string' },
       folder: { type: 'string' },
     },
@@ -65,13 +69,23 @@ async function main(): Promise<void> {
     const binaries = await ensureHostBinaries();
     const host = await upHostCluster(binaries, { name: SANDBOX_CLUSTER, log: (line) => console.log(`[start] ${line}`) });
     env.KUBECONFIG = host.kubeconfig;
-    // kubectl of the same version for the extension's terminals and tools.
-    env.PATH = `${binaries.kubectl.replace(/\/kubectl$/, '')}${delimiter}${process.env.PATH ?? ''}`;
     if (!host.reused) {
-      // Whatever ends this script (Ctrl+C, an error, a crash), the host it started goes with it.
+      // Whatever ends this script (Ctrl+C, an error, a crash), the host it started goes with it,
+      // its vCluster syncers included.
       stopHost = () => downHostCluster(SANDBOX_CLUSTER, binaries);
       process.once('exit', () => killHostClusterNow(SANDBOX_CLUSTER));
     }
+    if (values.vcluster) {
+      validateClusterName(values.vcluster);
+      console.log(`[start] vCluster ${values.vcluster}: the real CLI, chart and syncer (first run builds them: minutes) …`);
+      const vcluster = await upVCluster({
+        cluster: host, host: binaries, vcluster: await ensureVClusterBinaries(), name: values.vcluster, killOnExit: false,
+        log: (line) => console.log(`[start] ${line}`),
+      });
+      console.log(`[start] vCluster ${vcluster.name} is synced; VCLUSTER_KUBECONFIG=${vcluster.kubeconfig}`);
+    }
+    // kubectl of the same version for the extension's terminals and tools.
+    env.PATH = `${binaries.kubectl.replace(/\/kubectl$/, '')}${delimiter}${process.env.PATH ?? ''}`;
     console.log(`[start] host cluster ${host.name} at ${host.server}`);
   }
 

@@ -12,7 +12,7 @@ import { freePort } from '../../scripts/lib/codeServer';
 import { ProcessError, ProcessFailedError, runProcess } from '../../src/process/run';
 import { SetupError } from './goBuild';
 import type { HostBinaries } from './hostBinaries';
-import { stopVClusterSyncers } from './vclusterFixture';
+import { killVClusterSyncersNow, stopVClusterSyncers } from './vclusterFixture';
 
 export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok-controller'] as const;
 const NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
@@ -249,6 +249,9 @@ export async function upHostCluster(binaries: HostBinaries, options: HostCluster
         '--etcd-binary', binaries.etcd,
         '--kwok-controller-binary', binaries.kwok,
         '--kube-apiserver-port', String(port),
+        // Volume claims bind in about a second instead of a 15 s cycle (a vCluster's StatefulSet
+        // waits on one; see vclusterFixture.ts).
+        '--extra-args', 'kube-controller-manager=pvclaimbinder-sync-period=1s',
         '--wait', '90s',
         '--timeout', '150s',
       ], { env, timeoutMs: 180_000, signal: watchdog.signal });
@@ -295,6 +298,7 @@ export async function upHostCluster(binaries: HostBinaries, options: HostCluster
  */
 export function killHostClusterNow(name: string): void {
   validateClusterName(name);
+  killVClusterSyncersNow(name);
   const dir = clusterDir(name);
   for (const pid of new Set([...livePids(dir).values(), ...processesUnder(dir)])) {
     try {

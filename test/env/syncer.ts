@@ -72,6 +72,20 @@ export async function stopSyncer(dir: string): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** The synchronous form, for process 'exit' handlers: SIGKILL to the group, folder removed. */
+export function killSyncerNow(dir: string): void {
+  const pidFile = join(dir, 'syncer.pid');
+  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
+  if (Number.isInteger(pid) && pid > 1) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
 export async function startSyncer(options: SyncerOptions): Promise<RunningSyncer> {
   const { name, namespace, hostKubeconfig } = options;
   if (process.getuid?.() !== 0) {

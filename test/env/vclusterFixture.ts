@@ -9,7 +9,7 @@ import { runProcess, type RunResult } from '../../src/process/run';
 import { SetupError } from './goBuild';
 import type { HostBinaries } from './hostBinaries';
 import { kwokWorkdir, type HostCluster } from './hostCluster';
-import { startSyncer, stopSyncer, type RunningSyncer } from './syncer';
+import { killSyncerNow, startSyncer, stopSyncer, type RunningSyncer } from './syncer';
 import type { VClusterBinaries } from './vclusterBinaries';
 
 /**
@@ -61,8 +61,7 @@ async function provideVolume(hostKubeconfig: string, name: string, namespace: st
       spec: { accessModes: ['ReadWriteOnce'], storageClassName: '', volumeName, resources: { requests: { storage: '5Gi' } } },
     },
   }).catch(ignoreExisting);
-  // The controller-manager's volume binder also works on a 15 s cycle; on a host that has just
-  // started it can take two.
+  // The controller-manager's volume binder works on a cycle (1 s on our hosts, 15 s by default).
   const deadline = Date.now() + 90_000;
   while ((await core.readNamespacedPersistentVolumeClaim({ namespace, name: claimName })).status?.phase !== 'Bound') {
     if (Date.now() > deadline) throw new SetupError(`The volume claim ${namespace}/${claimName} was not bound within 90 s.`);
@@ -181,6 +180,14 @@ export async function upVCluster(options: {
     name, namespace, hostKubeconfig: cluster.kubeconfig, dir, killOnExit: options.killOnExit, host: options.host, vcluster: options.vcluster,
   });
   return { name, namespace, kubeconfig: syncer.kubeconfig, reused: false, syncer };
+}
+
+/** Kills every local syncer of a host cluster at once (for process 'exit' handlers). */
+export function killVClusterSyncersNow(cluster: string): void {
+  const root = join(kwokWorkdir(), 'vclusters', cluster);
+  if (!existsSync(root)) return;
+  for (const name of readdirSync(root)) killSyncerNow(join(root, name));
+  rmSync(root, { recursive: true, force: true });
 }
 
 /** Stops every local syncer of a host cluster (before the host itself goes). */
