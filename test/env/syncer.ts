@@ -94,7 +94,11 @@ export async function startSyncer(options: SyncerOptions): Promise<RunningSyncer
   const hostConfig = new KubeConfig();
   hostConfig.loadFromFile(hostKubeconfig);
   const core = hostConfig.makeApiClient(CoreV1Api);
-  const secret = await core.readNamespacedSecret({ namespace, name: `vc-config-${name}` });
+  const secret = await core.readNamespacedSecret({ namespace, name: `vc-config-${name}` }).catch((error: { code?: number }) => {
+    throw error.code === 404
+      ? new SetupError(`There is no Secret ${namespace}/vc-config-${name}: create the vCluster first (vcluster create ${name} --namespace ${namespace}).`)
+      : error;
+  });
   const rendered = secret.data?.['config.yaml'];
   if (!rendered) throw new SetupError(`Secret ${namespace}/vc-config-${name} has no config.yaml: was the vCluster created with the chart?`);
 

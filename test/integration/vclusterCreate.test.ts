@@ -3,6 +3,9 @@
 // pod (faked Running: no syncer runs inside it), so what is checked here is everything the CLI and
 // chart put on the host, and that the extension's discovery agrees with `vcluster list`.
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 // @ts-expect-error -- plain .mjs module without type declarations
@@ -10,6 +13,8 @@ import { versions } from '../../scripts/lib/versions.mjs';
 import { KubeClient, kubeConfigForContext } from '../../src/kube/client';
 import { loadKubeconfig } from '../../src/kube/kubeconfig';
 import { discoverVClusters } from '../../src/vcluster/discovery';
+import { cachedHostBinaries } from '../env/hostBinaries';
+import { startSyncer } from '../env/syncer';
 import { ensureVClusterBinaries, type VClusterBinaries } from '../env/vclusterBinaries';
 import { createVCluster, vclusterCli, type VClusterCli } from '../env/vclusterFixture';
 import { testHostKubeconfig, waitFor } from './support/host';
@@ -77,5 +82,39 @@ describe('vcluster create with the real CLI, helm and chart on the local host', 
     assert.equal(found.version, listed.Version);
     assert.equal(found.version, versions.vcluster.replace(/^v/, ''), 'the chart carries its release version');
     assert.equal(found.workloadKind, 'StatefulSet');
+  });
+
+  it('a syncer that cannot start explains itself with its last log lines, and leaves nothing running', async () => {
+    const host = cachedHostBinaries()!;
+    const dir = mkdtempSync(join(tmpdir(), 'syncer-fail-'));
+    await assert.rejects(
+      startSyncer({ name: 'no-such-vcluster', namespace, hostKubeconfig: testHostKubeconfig(), dir, killOnExit: true, host, vcluster: binaries }),
+      /There is no Secret .*\/vc-config-no-such-vcluster: create the vCluster first/,
+    );
+    // The real syncer with a config it rejects: a copy of the release's Secret with a bad value.
+    const core = kubeConfig.makeApiClient(CoreV1Api);
+    const secret = await core.readNamespacedSecret({ namespace, name: `vc-config-${name}` });
+    const config = Buffer.from(secret.data!['config.yaml']!, 'base64').toString('utf8');
+    await core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name: 'vc-config-broken' }, data: { 'config.yaml': Buffer.from(`${config}\nnotAConfigKey: true\n`).toString('base64') } },
+    });
+    await assert.rejects(
+      startSyncer({ name: 'broken', namespace, hostKubeconfig: testHostKubeconfig(), dir, killOnExit: true, host, vcluster: binaries, readyTimeoutMs: 60_000 }),
+      (error: Error) => {
+        assert.match(error.message, /The vCluster syncer exited during start-up\. Last log lines:/);
+        assert.match(error.message, /notAConfigKey/);
+        return true;
+      },
+    );
+    assert.equal(existsSync(dir), false, 'the failed syncer\'s folder is removed');
+    const running = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).some((entry) => {
+      try {
+        return readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(dir);
+      } catch {
+        return false;
+      }
+    });
+    assert.equal(running, false, 'no process of the failed syncer is left');
   });
 });
