@@ -3,13 +3,14 @@
 // created in the virtual cluster; the syncer translates them into the host namespace; kwok runs
 // the host pods, and the syncer copies their status back.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { runProcess } from '../../src/process/run';
 import { cachedHostBinaries } from '../env/hostBinaries';
-import type { HostCluster } from '../env/hostCluster';
+import { assertPortFree, type HostCluster } from '../env/hostCluster';
 import { ensureVClusterBinaries } from '../env/vclusterBinaries';
-import { upVCluster, type LocalVCluster } from '../env/vclusterFixture';
+import { stopVClusterSyncers, upVCluster, type LocalVCluster } from '../env/vclusterFixture';
 import { testHostKubeconfig, waitFor } from './support/host';
 
 const NAME = 'sync';
@@ -22,12 +23,13 @@ describe('real syncing by the vCluster syncer on the local host', () => {
   let virtualCore: CoreV1Api;
   let virtualApps: AppsV1Api;
   let hostCore: CoreV1Api;
+  let cluster: HostCluster;
 
   before(async () => {
     const host = cachedHostBinaries();
     assert.ok(host, 'the tier set-up built the host binaries');
     const kubeconfig = testHostKubeconfig();
-    const cluster: HostCluster = { name: /clusters\/([^/]+)\/kubeconfig\.yaml$/.exec(kubeconfig)![1]!, kubeconfig, server: '', dir: '', reused: true };
+    cluster = { name: /clusters\/([^/]+)\/kubeconfig\.yaml$/.exec(kubeconfig)![1]!, kubeconfig, server: '', dir: '', reused: true };
     vcluster = await upVCluster({ cluster, host, vcluster: await ensureVClusterBinaries(), name: NAME, namespace: NAMESPACE, killOnExit: true });
     const virtual = new KubeConfig();
     virtual.loadFromFile(vcluster.kubeconfig);
@@ -120,5 +122,23 @@ describe('real syncing by the vCluster syncer on the local host', () => {
       const configMap = await hostCore.readNamespacedConfigMap({ namespace: NAMESPACE, name: hostName('app-config') }).then(() => true, () => false);
       return pods.items.length === 0 && !service && !configMap ? true : undefined;
     });
+  });
+
+  it('stopping the host\'s vCluster syncers stops the syncer and its whole control plane', async () => {
+    const pid = vcluster.syncer!.pid;
+    const members = () => readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((entry) => {
+      try {
+        // Field 5 of /proc/PID/stat is the process group.
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pid;
+      } catch {
+        return false;
+      }
+    });
+    assert.ok(members().length >= 4, 'syncer, kine, kube-apiserver and kube-controller-manager run in its group');
+    await stopVClusterSyncers(cluster.name);
+    assert.deepEqual(members(), []);
+    await assertPortFree(6443);
+    await assertPortFree(8443);
   });
 });
