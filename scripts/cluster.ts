@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SetupError } from '../test/env/goBuild';
 import { cachedHostBinaries, ensureHostBinaries, reportedVersions, type BuildReport } from '../test/env/hostBinaries';
-import { clusterDir, COMPONENTS, downHostCluster, kwokWorkdir, listHostClusters, upHostCluster, validateClusterName } from '../test/env/hostCluster';
+import { clusterDir, COMPONENTS, downHostCluster, listHostClusters, upHostCluster, validateClusterName } from '../test/env/hostCluster';
+import { syncersDir } from '../test/env/paths';
 import { ensureVClusterBinaries, reportedVClusterVersions } from '../test/env/vclusterBinaries';
 import { upVCluster } from '../test/env/vclusterFixture';
 
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
         const running = Object.values(memory).filter((value) => value > 0).length;
         console.log(`${name}: ${running}/${COMPONENTS.length} components running, ${Object.values(memory).reduce((a, b) => a + b, 0)} MiB resident ${JSON.stringify(memory)}`);
         console.log(`  KUBECONFIG=${join(clusterDir(name), 'kubeconfig.yaml')}`);
-        const vclusters = join(kwokWorkdir(), 'vclusters', name);
+        const vclusters = syncersDir(name);
         for (const vcluster of existsSync(vclusters) ? readdirSync(vclusters) : []) {
           const pid = Number(readFileSync(join(vclusters, vcluster, 'syncer.pid'), 'utf8').trim());
           console.log(`  vCluster ${vcluster}: syncer ${processExists(pid) ? `running (pid ${pid})` : 'not running'}`);

@@ -5,14 +5,15 @@ import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileS
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 // @ts-expect-error -- plain .mjs module without type declarations
-import { cacheDir } from '../../scripts/lib/cache.mjs';
-// @ts-expect-error -- plain .mjs module without type declarations
 import { versions } from '../../scripts/lib/versions.mjs';
 import { freePort } from '../../scripts/lib/codeServer';
 import { ProcessError, ProcessFailedError, runProcess } from '../../src/process/run';
 import { SetupError } from './goBuild';
 import type { HostBinaries } from './hostBinaries';
-import { killVClusterSyncersNow, stopVClusterSyncers } from './vclusterFixture';
+import { clusterDir, kwokWorkdir } from './paths';
+import { killVClusterSyncersNow, stopVClusterSyncers } from './syncer';
+
+export { clusterDir, kwokWorkdir } from './paths';
 
 export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok-controller'] as const;
 const NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
@@ -32,15 +33,6 @@ export interface HostCluster {
   server: string;
   dir: string;
   reused: boolean;
-}
-
-/** kwokctl's work dir (KWOK_WORKDIR): clusters/<name>/{kubeconfig.yaml,pids,logs,pki,etcd}. */
-export function kwokWorkdir(): string {
-  return cacheDir('kwok') as string;
-}
-
-export function clusterDir(name: string): string {
-  return join(kwokWorkdir(), 'clusters', name);
 }
 
 export function validateClusterName(name: string): void {

@@ -6,11 +6,12 @@
 // mount namespace (`unshare -m`, root only) where they are bind mounts of folders of ours: nothing
 // outside the namespace sees them, the machine's /root/.kube is untouched.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { SetupError } from './goBuild';
 import type { HostBinaries } from './hostBinaries';
+import { syncersDir } from './paths';
 import type { VClusterBinaries } from './vclusterBinaries';
 
 /** The syncer's proxy, as the chart's Service would expose it; the port is fixed by the syncer. */
@@ -188,4 +189,20 @@ export async function startSyncer(options: SyncerOptions): Promise<RunningSyncer
     }
     await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
+}
+
+/** Stops every local syncer of a host cluster (before the host itself goes). */
+export async function stopVClusterSyncers(cluster: string): Promise<void> {
+  const root = syncersDir(cluster);
+  if (!existsSync(root)) return;
+  for (const name of readdirSync(root)) await stopSyncer(join(root, name));
+  rmSync(root, { recursive: true, force: true });
+}
+
+/** Kills every local syncer of a host cluster at once (for process 'exit' handlers). */
+export function killVClusterSyncersNow(cluster: string): void {
+  const root = syncersDir(cluster);
+  if (!existsSync(root)) return;
+  for (const name of readdirSync(root)) killSyncerNow(join(root, name));
+  rmSync(root, { recursive: true, force: true });
 }

@@ -1,15 +1,18 @@
 // Creates vClusters on a local host cluster with the real vcluster CLI, helm and chart, offline:
 // the chart comes from the vcluster module's own folder (--local-chart-dir), the CLI's update
 // check and telemetry are off, and its config lives in a private HOME, never the user's.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { runProcess, type RunResult } from '../../src/process/run';
 import { SetupError } from './goBuild';
 import type { HostBinaries } from './hostBinaries';
-import { kwokWorkdir, type HostCluster } from './hostCluster';
-import { killSyncerNow, startSyncer, stopSyncer, type RunningSyncer } from './syncer';
+import type { HostCluster } from './hostCluster';
+import { syncersDir } from './paths';
+import { startSyncer, stopSyncer, type RunningSyncer } from './syncer';
+
+export { stopVClusterSyncers } from './syncer';
 import type { VClusterBinaries } from './vclusterBinaries';
 
 /**
@@ -125,7 +128,7 @@ export interface LocalVCluster {
 
 /** Where the local syncer of vCluster `name` on host cluster `cluster` keeps its state. */
 export function syncerDir(cluster: string, name: string): string {
-  return join(kwokWorkdir(), 'vclusters', cluster, name);
+  return join(syncersDir(cluster), name);
 }
 
 async function virtualApiAnswers(kubeconfig: string): Promise<boolean> {
@@ -180,20 +183,4 @@ export async function upVCluster(options: {
     name, namespace, hostKubeconfig: cluster.kubeconfig, dir, killOnExit: options.killOnExit, host: options.host, vcluster: options.vcluster,
   });
   return { name, namespace, kubeconfig: syncer.kubeconfig, reused: false, syncer };
-}
-
-/** Kills every local syncer of a host cluster at once (for process 'exit' handlers). */
-export function killVClusterSyncersNow(cluster: string): void {
-  const root = join(kwokWorkdir(), 'vclusters', cluster);
-  if (!existsSync(root)) return;
-  for (const name of readdirSync(root)) killSyncerNow(join(root, name));
-  rmSync(root, { recursive: true, force: true });
-}
-
-/** Stops every local syncer of a host cluster (before the host itself goes). */
-export async function stopVClusterSyncers(cluster: string): Promise<void> {
-  const root = join(kwokWorkdir(), 'vclusters', cluster);
-  if (!existsSync(root)) return;
-  for (const name of readdirSync(root)) await stopSyncer(join(root, name));
-  rmSync(root, { recursive: true, force: true });
 }
