@@ -11,9 +11,9 @@ import type { HostBinaries } from './hostBinaries';
 import type { HostCluster } from './hostCluster';
 import { syncersDir } from './paths';
 import { startSyncer, stopSyncer, type RunningSyncer } from './syncer';
+import type { VClusterBinaries } from './vclusterBinaries';
 
 export { stopVClusterSyncers } from './syncer';
-import type { VClusterBinaries } from './vclusterBinaries';
 
 /**
  * Values for a vCluster on a kwok host: the syncer's proxy on loopback only, and no telemetry.
