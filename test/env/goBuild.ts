@@ -177,6 +177,13 @@ export async function ensureBinaryFolder(
   return { dir, built: true };
 }
 
+/** The file `go build -o DIR/` gives a main package: its last path element, skipping a /vN suffix. */
+export function goBinaryName(pkg: string): string {
+  const parts = pkg.split('/');
+  const last = parts[parts.length - 1]!;
+  return /^v\d+$/.test(last) && parts.length > 1 ? parts[parts.length - 2]! : last;
+}
+
 export interface GoProgram {
   /** Package path of the main package. */
   pkg: string;
@@ -219,7 +226,7 @@ export async function buildGoPrograms(recipe: GoProgramsRecipe, report: BuildRep
       mkdirSync(scratch, { recursive: true });
       const result = await runGo(['build', '-trimpath', '-ldflags', recipe.ldflags, '-o', `${scratch}/`, ...recipe.programs.map((program) => program.pkg)], wrapper.dir, BUILD_TIMEOUT_MS);
       for (const program of recipe.programs) {
-        const produced = join(scratch, program.pkg.split('/').pop()!);
+        const produced = join(scratch, goBinaryName(program.pkg));
         if (!existsSync(produced)) throw new SetupError(`go build did not produce ${produced}`);
         renameSync(produced, join(staging, program.out));
       }

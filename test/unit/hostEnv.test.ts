@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { goBinaryName, wrapperGoMod } from '../env/goBuild';
 import { kubernetesWrapperGoMod } from '../env/hostBinaries';
 
 // An excerpt in the shape of k8s.io/kubernetes' go.mod: staging modules at v0.0.0, plus ordinary
@@ -49,5 +50,25 @@ describe('kubernetesWrapperGoMod', () => {
     for (const program of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl']) {
       assert.match(goMod, new RegExp(`^\\tk8s\\.io/kubernetes/cmd/${program}$`, 'm'));
     }
+  });
+});
+
+describe('goBinaryName', () => {
+  it('names a binary after the package folder, skipping a major-version suffix, as go build does', () => {
+    assert.equal(goBinaryName('k8s.io/kubernetes/cmd/kube-apiserver'), 'kube-apiserver');
+    assert.equal(goBinaryName('go.etcd.io/etcd/server/v3'), 'server');
+    assert.equal(goBinaryName('github.com/k3s-io/kine'), 'kine');
+  });
+});
+
+describe('wrapperGoMod', () => {
+  it('requires the modules and lists the programs as tools, with extra directives between', () => {
+    const goMod = wrapperGoMod('x-build', [['helm.sh/helm/v3', 'v3.19.5']], ['helm.sh/helm/v3/cmd/helm'], ['// extra', '']);
+    assert.equal(goMod, [
+      'module vcluster-vscode.local/x-build', '', 'go 1.24', '',
+      'require (', '\thelm.sh/helm/v3 v3.19.5', ')', '',
+      '// extra', '',
+      'tool (', '\thelm.sh/helm/v3/cmd/helm', ')', '',
+    ].join('\n'));
   });
 });
