@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SetupError } from '../test/env/goBuild';
 import { cachedHostBinaries, ensureHostBinaries, reportedVersions, type BuildReport } from '../test/env/hostBinaries';
-import { clusterDir, COMPONENTS, downHostCluster, listHostClusters, upHostCluster, validateClusterName } from '../test/env/hostCluster';
+import { clusterDir, COMPONENTS, downHostCluster, isAlive, listHostClusters, upHostCluster, validateClusterName } from '../test/env/hostCluster';
 import { syncersDir } from '../test/env/paths';
 import { ensureVClusterBinaries, reportedVClusterVersions } from '../test/env/vclusterBinaries';
 import { upVCluster } from '../test/env/vclusterFixture';
@@ -30,15 +30,6 @@ function residentMiB(pid: number): number {
     return match ? Number(match[1]) / 1024 : 0;
   } catch {
     return 0;
-  }
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -116,7 +107,7 @@ async function main(): Promise<void> {
       // `down` must work even when nothing is built: kwokctl's own delete is only a last tidy-up.
       if (values.stale) {
         // Test hosts are named it-<pid of the test runner>; a dead runner's host is an orphan.
-        const stale = listHostClusters().filter((name) => /^it-\d+$/.test(name) && !processExists(Number(name.slice(3))));
+        const stale = listHostClusters().filter((name) => /^it-\d+$/.test(name) && !isAlive(Number(name.slice(3))));
         for (const name of stale) await downHostCluster(name, cachedHostBinaries());
         if (stale.length > 0) console.log(`[cluster] removed test hosts of runs that were killed: ${stale.join(', ')}`);
         return;
@@ -136,7 +127,7 @@ async function main(): Promise<void> {
         const vclusters = syncersDir(name);
         for (const vcluster of existsSync(vclusters) ? readdirSync(vclusters) : []) {
           const pid = Number(readFileSync(join(vclusters, vcluster, 'syncer.pid'), 'utf8').trim());
-          console.log(`  vCluster ${vcluster}: syncer ${processExists(pid) ? `running (pid ${pid})` : 'not running'}`);
+          console.log(`  vCluster ${vcluster}: syncer ${isAlive(pid) ? `running (pid ${pid})` : 'not running'}`);
           console.log(`    VCLUSTER_KUBECONFIG=${join(vclusters, vcluster, 'kubeconfig.yaml')}`);
         }
       }

@@ -103,7 +103,7 @@ function processesUnder(root: string): number[] {
 }
 
 /** Running and not a zombie: where PID 1 does not reap, a killed component lingers as one. */
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
