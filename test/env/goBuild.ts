@@ -1,7 +1,7 @@
 // Builds Go programs from the module proxy into a cache outside the repository. Nothing fetched is
 // ever written inside the repository: wrapper modules, module cache, build cache and binaries all
 // live under the cache root (~/.cache/vcluster-vscode unless VCLUSTER_VSCODE_CACHE says otherwise).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 // @ts-expect-error -- plain .mjs module without type declarations
@@ -246,4 +246,13 @@ export function wrapperGoMod(name: string, requires: Array<[string, string]>, to
     ...extra,
     'tool (', ...tools.map((tool) => `\t${tool}`), ')', '',
   ].join('\n');
+}
+
+/** The first line a program prints for its version query, or the error, for set-up reports. */
+export function reportedVersion(binary: string, args: string[], env: NodeJS.ProcessEnv = process.env): string {
+  try {
+    return execFileSync(binary, args, { encoding: 'utf8', timeout: 20_000, env }).trim().split('\n')[0] ?? '';
+  } catch (error) {
+    return `error: ${(error as Error).message.split('\n')[0]}`;
+  }
 }

@@ -2,14 +2,13 @@
 // scripts/lib/versions.mjs: kube-apiserver, kube-controller-manager, kube-scheduler and kubectl
 // (k8s.io/kubernetes through a wrapper module), etcd (etcd's server module, also wrapped), and
 // kwok and kwokctl. Each group is cached under its versions; a second run only checks stamps.
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 // @ts-expect-error -- plain .mjs module without type declarations
 import { cacheDir, step } from '../../scripts/lib/cache.mjs';
 // @ts-expect-error -- plain .mjs module without type declarations
 import { versions } from '../../scripts/lib/versions.mjs';
-import { buildGoPrograms, goVersion, moduleGoMod, wrapperGoMod, type BuildReport, type GoProgramsRecipe } from './goBuild';
+import { buildGoPrograms, goVersion, moduleGoMod, reportedVersion, wrapperGoMod, type BuildReport, type GoProgramsRecipe } from './goBuild';
 
 export type { BuildReport } from './goBuild';
 
@@ -119,13 +118,7 @@ function binariesIn(kubernetes: string, etcd: string, kwok: string): HostBinarie
 
 /** What each binary says its version is: proof that the build stamped the real version. */
 export function reportedVersions(binaries: HostBinaries): Record<string, string> {
-  const ask = (binary: string, args: string[]) => {
-    try {
-      return execFileSync(binary, args, { encoding: 'utf8', timeout: 20_000 }).trim().split('\n')[0] ?? '';
-    } catch (error) {
-      return `error: ${(error as Error).message.split('\n')[0]}`;
-    }
-  };
+  const ask = reportedVersion;
   return {
     'kube-apiserver': ask(binaries.kubeApiserver, ['--version']),
     'kube-controller-manager': ask(binaries.kubeControllerManager, ['--version']),

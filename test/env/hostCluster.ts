@@ -113,7 +113,6 @@ export function isAlive(pid: number): boolean {
 }
 
 async function killAll(pids: number[], graceMs = 5_000): Promise<void> {
-  const alive = isAlive;
   for (const pid of pids) {
     try {
       process.kill(pid, 'SIGTERM');
@@ -122,8 +121,8 @@ async function killAll(pids: number[], graceMs = 5_000): Promise<void> {
     }
   }
   const deadline = Date.now() + graceMs;
-  while (pids.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-  for (const pid of pids.filter(alive)) {
+  while (pids.some(isAlive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  for (const pid of pids.filter(isAlive)) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {

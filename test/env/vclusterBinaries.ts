@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { cacheDir, step } from '../../scripts/lib/cache.mjs';
 // @ts-expect-error -- plain .mjs module without type declarations
 import { versions } from '../../scripts/lib/versions.mjs';
-import { buildGoPrograms, downloadModule, SetupError, wrapperGoMod, type BuildReport, type GoProgramsRecipe } from './goBuild';
+import { buildGoPrograms, downloadModule, reportedVersion, SetupError, wrapperGoMod, type BuildReport, type GoProgramsRecipe } from './goBuild';
 
 export interface VClusterBinaries {
   /** The CLI, named as users call it. */
@@ -99,13 +99,9 @@ export async function ensureVClusterBinaries(report: BuildReport = { peakBuildRs
 
 /** What each binary says its version is. */
 export function reportedVClusterVersions(binaries: VClusterBinaries): Record<string, string> {
-  const ask = (binary: string, args: string[]) => {
-    try {
-      return execFileSync(binary, args, { encoding: 'utf8', timeout: 20_000, env: { ...process.env, VCLUSTER_SKIP_VERSION_CHECK: 'true' } }).trim().split('\n')[0] ?? '';
-    } catch (error) {
-      return `error: ${(error as Error).message.split('\n')[0]}`;
-    }
-  };
+  // The CLI would otherwise ask GitHub for a newer release.
+  const env = { ...process.env, VCLUSTER_SKIP_VERSION_CHECK: 'true' };
+  const ask = (binary: string, args: string[]) => reportedVersion(binary, args, env);
   return {
     vcluster: ask(binaries.vcluster, ['--version']),
     helm: ask(binaries.helm, ['version', '--short']),
