@@ -47,7 +47,7 @@ export async function runTier(tier, only = []) {
     // Global set-up: one real host cluster for the whole tier, torn down however the tier ends.
     const host = await startTestHost();
     try {
-      return await runFiles(tier, config, files, output, { VCLUSTER_TEST_HOST_KUBECONFIG: host.kubeconfig });
+      return await runFiles(tier, config, files, output, { VCLUSTER_TEST_HOST_KUBECONFIG: host.kubeconfig, VCLUSTER_TEST_HOST_NAME: host.name });
     } finally {
       await host.stop();
     }
@@ -93,7 +93,7 @@ async function startTestHost() {
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.once(signal, () => void stop().finally(() => process.exit(130)));
   }
-  return { kubeconfig, stop };
+  return { name, kubeconfig, stop };
 }
 
 async function runFiles(tier, config, files, output, extraEnv) {

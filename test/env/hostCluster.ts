@@ -85,21 +85,28 @@ function livePids(dir: string): Map<string, number> {
   return live;
 }
 
+/** Pids of the processes whose command line (argv, split) matches: a scan of /proc. */
+export function findProcesses(match: (argv: string[], pid: number) => boolean): number[] {
+  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number).filter((pid) => {
+    try {
+      return match(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'), pid);
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Every process whose program lives under this work dir: the net that catches orphans. */
 function processesUnder(root: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const argv0 = processArgv0(Number(entry));
+  return findProcesses((argv, pid) => {
     let exe: string | undefined;
     try {
-      exe = readlinkSync(`/proc/${entry}/exe`);
+      exe = readlinkSync(`/proc/${pid}/exe`);
     } catch {
       exe = undefined;
     }
-    if (argv0?.startsWith(`${root}/`) || exe?.startsWith(`${root}/`)) pids.push(Number(entry));
-  }
-  return pids;
+    return argv[0]!.startsWith(`${root}/`) || (exe?.startsWith(`${root}/`) ?? false);
+  });
 }
 
 /** Running and not a zombie: where PID 1 does not reap, a killed component lingers as one. */

@@ -148,7 +148,8 @@ async function virtualApiAnswers(kubeconfig: string): Promise<boolean> {
  * StatefulSet is already there), and its real syncer running locally (unless already answering).
  */
 export async function upVCluster(options: {
-  cluster: HostCluster;
+  /** The host: its name (where the syncer keeps state) and kubeconfig are all that is used. */
+  cluster: Pick<HostCluster, 'name' | 'kubeconfig'>;
   host: HostBinaries;
   vcluster: VClusterBinaries;
   name: string;

@@ -1,26 +1,14 @@
 // Set-up failures must explain themselves: each case below is provoked for real and the message
 // is checked for what the user needs to act on.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { goVersion, moduleGoMod } from '../env/goBuild';
 import { cachedHostBinaries, type HostBinaries } from '../env/hostBinaries';
-import { clusterDir, upHostCluster, validateClusterName } from '../env/hostCluster';
-
-function processesUnder(dir: string): number {
-  // Counted through /proc, the same way the clean-up finds them.
-  return readdirSync('/proc').filter((entry) => {
-    if (!/^\d+$/.test(entry)) return false;
-    try {
-      return readFileSync(`/proc/${entry}/cmdline`, 'utf8').startsWith(dir);
-    } catch {
-      return false;
-    }
-  }).length;
-}
+import { clusterDir, findProcesses, upHostCluster, validateClusterName } from '../env/hostCluster';
 
 describe('host set-up failures', () => {
   let binaries: HostBinaries;
@@ -75,7 +63,7 @@ describe('host set-up failures', () => {
     // kwokctl alone would keep waiting for minutes; the watchdog stops it within seconds.
     assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
     assert.equal(existsSync(clusterDir(name)), false, 'the failed cluster was removed');
-    assert.equal(processesUnder(clusterDir(name)), 0, 'no component of the failed cluster is still running');
+    assert.deepEqual(findProcesses((argv) => argv[0]!.startsWith(clusterDir(name))), [], 'no component of the failed cluster is still running');
   });
 
   it('a failing kwokctl: its JSON error lines are turned into a readable message', async () => {

@@ -8,10 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { runProcess } from '../../src/process/run';
 import { cachedHostBinaries } from '../env/hostBinaries';
-import { assertPortFree, type HostCluster } from '../env/hostCluster';
+import { assertPortFree } from '../env/hostCluster';
 import { ensureVClusterBinaries } from '../env/vclusterBinaries';
 import { stopVClusterSyncers, upVCluster, type LocalVCluster } from '../env/vclusterFixture';
-import { testHostKubeconfig, waitFor } from './support/host';
+import { testHost, waitFor } from './support/host';
 
 const NAME = 'sync';
 const NAMESPACE = `vcluster-sync-${process.pid}`;
@@ -23,13 +23,13 @@ describe('real syncing by the vCluster syncer on the local host', () => {
   let virtualCore: CoreV1Api;
   let virtualApps: AppsV1Api;
   let hostCore: CoreV1Api;
-  let cluster: HostCluster;
+  let cluster: { name: string; kubeconfig: string };
 
   before(async () => {
     const host = cachedHostBinaries();
     assert.ok(host, 'the tier set-up built the host binaries');
-    const kubeconfig = testHostKubeconfig();
-    cluster = { name: /clusters\/([^/]+)\/kubeconfig\.yaml$/.exec(kubeconfig)![1]!, kubeconfig, server: '', dir: '', reused: true };
+    cluster = testHost();
+    const { kubeconfig } = cluster;
     vcluster = await upVCluster({ cluster, host, vcluster: await ensureVClusterBinaries(), name: NAME, namespace: NAMESPACE, killOnExit: true });
     const virtual = new KubeConfig();
     virtual.loadFromFile(vcluster.kubeconfig);

@@ -10,6 +10,13 @@ export function testHostKubeconfig(): string {
   return path;
 }
 
+/** The test host as the env fixtures take it: its cluster name and kubeconfig. */
+export function testHost(): { name: string; kubeconfig: string } {
+  const name = process.env.VCLUSTER_TEST_HOST_NAME;
+  if (!name) throw new Error('No test host: VCLUSTER_TEST_HOST_NAME is not set. Run integration tests with `npm run test:integration`, which starts one.');
+  return { name, kubeconfig: testHostKubeconfig() };
+}
+
 /** Polls until `probe` returns a value, at most `timeoutMs`; the error names what was awaited. */
 export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, intervalMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;
