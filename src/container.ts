@@ -6,6 +6,19 @@ import { RefreshCommand } from './commands/refresh';
 import { registerCommands } from './commands/registry';
 import { SelectKubeconfigCommand } from './commands/selectKubeconfig';
 import { ShowOutputCommand } from './commands/showOutput';
+import { ConnectVClusterCommand } from './commands/connectVCluster';
+import { CreateKindClusterCommand } from './commands/createKindCluster';
+import { CreateVClusterCommand } from './commands/createVCluster';
+import { DeleteKindClusterCommand } from './commands/deleteKindCluster';
+import { DeleteVClusterCommand } from './commands/deleteVCluster';
+import { DisconnectVClusterCommand } from './commands/disconnectVCluster';
+import type { LifecycleUi } from './commands/lifecycleUi';
+import { PauseVClusterCommand } from './commands/pauseVCluster';
+import { ResumeVClusterCommand } from './commands/resumeVCluster';
+import { UpgradeVClusterCommand } from './commands/upgradeVCluster';
+import { join } from 'node:path';
+import { VClusterActions } from './vcluster/actions';
+import { ConnectionsKubeconfig } from './vcluster/connection';
 import { kubeconfigPaths } from './kube/kubeconfigFiles';
 import { KubeconfigWatcher } from './kubeconfigWatcher';
 import { DisposableStore } from './lifecycle';
@@ -34,6 +47,7 @@ export class Container extends DisposableStore {
   readonly settings = new Settings();
   readonly inventory: ClusterInventory;
   readonly tree: ClustersTreeProvider;
+  readonly actions: VClusterActions;
 
   constructor(readonly extensionContext: vscode.ExtensionContext) {
     super();
@@ -53,10 +67,38 @@ export class Container extends DisposableStore {
       logger,
       loadBackend,
     }));
-    this.tree = this.register(new ClustersTreeProvider(this.inventory));
+    this.actions = this.register(new VClusterActions({
+      loadBackend,
+      kubeconfig: () => {
+        const loaded = this.inventory.snapshot.kubeconfig;
+        return loaded.state === 'ok' ? { document: loaded.document, paths: loaded.files.map((file) => file.path) } : undefined;
+      },
+      tools: () => ({ vcluster: this.settings.toolPath('vcluster'), helm: this.settings.toolPath('helm'), preference: this.settings.provisionerPreference() }),
+      chart: () => this.settings.chart(),
+      // The extension's own kubeconfig for vCluster contexts; the user's files are never written.
+      connections: new ConnectionsKubeconfig(join(extensionContext.globalStorageUri.fsPath, 'vclusters.kubeconfig'), async () => {
+        const backend = await loadBackend();
+        return { parse: backend.parseYaml, stringify: backend.stringifyYaml };
+      }),
+      connectServers: () => this.settings.connectServers(),
+      logger,
+      requestTimeoutMs: () => this.settings.requestTimeoutMs(),
+    }));
+    void this.actions.loadConnections();
+    this.tree = this.register(new ClustersTreeProvider(this.inventory, this.actions));
     this.register(vscode.window.createTreeView('vcluster.clusters', { treeDataProvider: this.tree, showCollapseAll: true }));
 
+    const ui: LifecycleUi = { inventory: this.inventory, logger, showLog, refresh: () => this.tree.refresh() };
     for (const disposable of registerCommands([
+      new CreateVClusterCommand(ui, this.actions),
+      new DeleteVClusterCommand(ui, this.actions),
+      new PauseVClusterCommand(ui, this.actions),
+      new ResumeVClusterCommand(ui, this.actions),
+      new ConnectVClusterCommand(ui, this.actions),
+      new DisconnectVClusterCommand(ui, this.actions),
+      new UpgradeVClusterCommand(ui, this.actions),
+      new CreateKindClusterCommand(this.settings, logger, () => this.tree.refresh(), showLog),
+      new DeleteKindClusterCommand(this.settings, logger, () => this.tree.refresh(), showLog),
       new RefreshCommand(this.tree),
       new ShowOutputCommand(channel),
       new SelectKubeconfigCommand(this.settings),

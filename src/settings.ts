@@ -27,6 +27,28 @@ export class Settings {
     return value === '' ? undefined : value;
   }
 
+  /** Which tool installs vCluster releases: the vcluster CLI when found ("auto"), or one of them always. */
+  provisionerPreference(): 'auto' | 'vcluster' | 'helm' {
+    const value = this.config.get<string>('provisioner', 'auto');
+    return value === 'vcluster' || value === 'helm' ? value : 'auto';
+  }
+
+  /** Where the vcluster chart comes from: a local folder, or a repository and version. */
+  chart(): { localDir?: string; repo?: string; version?: string } {
+    const read = (key: string) => this.config.get<string>(key, '').trim() || undefined;
+    const localDir = read('chart.localDir');
+    const repo = read('chart.repository');
+    const version = read('chart.version');
+    return { ...(localDir ? { localDir } : {}), ...(repo ? { repo } : {}), ...(version ? { version } : {}) };
+  }
+
+  /** Server URLs for `connect`, keyed "namespace/name" or "hostContext/namespace/name". */
+  connectServers(): Record<string, string> {
+    const value = this.config.get<unknown>('connectServers');
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
+    return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== ''));
+  }
+
   /** True when a change event touches any setting that decides what the tree shows. */
   affectsInventory(event: vscode.ConfigurationChangeEvent): boolean {
     return event.affectsConfiguration('vcluster.kubeconfig') || event.affectsConfiguration('vcluster.requestTimeoutSeconds');

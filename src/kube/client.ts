@@ -46,15 +46,29 @@ export class KubeClient {
     return server;
   }
 
-  async getJson<T>(path: string, query: Record<string, string | undefined>, signal: AbortSignal): Promise<T> {
+  getJson<T>(path: string, query: Record<string, string | undefined>, signal: AbortSignal): Promise<T> {
+    return this.request<T>('GET', path, { query }, signal);
+  }
+
+  /**
+   * One REST call. `body` is sent as JSON, or as a merge patch for PATCH (what pause and resume
+   * need: a few annotations and the replica count, nothing else of the object touched).
+   */
+  async request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, options: RequestBody, signal: AbortSignal): Promise<T> {
     const url = new URL(this.server.replace(/\/+$/, '') + path);
-    for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, value);
-    const options: RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
-    await this.kubeConfig.applyToHTTPSOptions(options as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
+    for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
+    const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8');
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (payload) {
+      headers['Content-Type'] = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
+      headers['Content-Length'] = String(payload.length);
+    }
+    const requestOptions: RequestOptions = { method, headers };
+    await this.kubeConfig.applyToHTTPSOptions(requestOptions as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
-    if (url.protocol === 'http:') delete options.agent;
+    if (url.protocol === 'http:') delete requestOptions.agent;
     return new Promise<T>((resolve, reject) => {
-      const req = send(url, { ...options, signal }, (response: IncomingMessage) => {
+      const req = send(url, { ...requestOptions, signal }, (response: IncomingMessage) => {
         const chunks: Buffer[] = [];
         let size = 0;
         response.on('data', (chunk: Buffer) => {
@@ -71,19 +85,24 @@ export class KubeClient {
           const status = response.statusCode ?? 0;
           if (status >= 200 && status < 300) {
             try {
-              resolve(JSON.parse(text) as T);
+              resolve((text === '' ? undefined : JSON.parse(text)) as T);
             } catch {
               reject(new Error(`${url.pathname}: the API server's answer is not JSON`));
             }
             return;
           }
-          reject(new KubeApiError(status, statusMessage(text) ?? `the API server answered ${status} for ${url.pathname}`));
+          reject(new KubeApiError(status, statusMessage(text) ?? `the API server answered ${status} for ${method} ${url.pathname}`));
         });
       });
       req.on('error', reject);
-      req.end();
+      req.end(payload);
     });
   }
+}
+
+export interface RequestBody {
+  query?: Record<string, string | undefined>;
+  body?: unknown;
 }
 
 function statusMessage(text: string): string | undefined {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from '../lifecycle';
+import type { VClusterActions } from '../vcluster/actions';
 import { hasNothingToShow, type ClusterInventory } from '../vcluster/inventory';
 import { ContextKeys } from './contextValues';
 import { hostContextNode, hostContextTreeItem, type HostContextNode } from './hostContextNode';
@@ -22,9 +23,12 @@ export class ClustersTreeProvider extends DisposableStore implements vscode.Tree
   private readonly nodesByContext = new Map<string, HostContextNode>();
   private lastRootWasEmpty = true;
 
-  constructor(private readonly inventory: ClusterInventory) {
+  constructor(private readonly inventory: ClusterInventory, private readonly actions: VClusterActions) {
     super();
     this.register(inventory.onDidChange((contextName) => this.scheduleChange(contextName)));
+    // An operation starting or ending, or a connection, changes how a vCluster is shown.
+    this.register(actions.tracker.onDidChange((ref) => this.scheduleChange(ref.hostContext)));
+    this.register(actions.onDidChangeConnections(() => this.scheduleChange(undefined)));
     this.register({ dispose: () => clearTimeout(this.coalesceTimer) });
   }
 
@@ -35,7 +39,8 @@ export class ClustersTreeProvider extends DisposableStore implements vscode.Tree
   }
 
   getTreeItem(node: ClustersTreeNode): vscode.TreeItem {
-    return node.kind === 'hostContext' ? hostContextTreeItem(node) : vclusterTreeItem(node);
+    if (node.kind === 'hostContext') return hostContextTreeItem(node);
+    return vclusterTreeItem(node, { connected: this.actions.isConnected(node.vcluster), operation: this.actions.tracker.current(node.vcluster) });
   }
 
   getParent(node: ClustersTreeNode): ClustersTreeNode | undefined {

@@ -3,9 +3,10 @@
  * (always behind `view == vcluster.clusters`).
  */
 export const ContextValues = {
-  hostContext: 'hostContext',
-  hostContextUnreachable: 'hostContext.unreachable',
-  vcluster: (tone: string) => `vcluster.${tone}`,
+  /** hostContext[.unreachable][.kind]: `.kind` marks a context kind made (kind-NAME). */
+  hostContext: (unreachable: boolean, kind: boolean) => `hostContext${unreachable ? '.unreachable' : ''}${kind ? '.kind' : ''}`,
+  /** vcluster.<tone>[.connected][.busy]: package.json menus match these with regular expressions. */
+  vcluster: (tone: string, connected = false, busy = false) => `vcluster.${tone}${connected ? '.connected' : ''}${busy ? '.busy' : ''}`,
 } as const;
 
 /** Context keys the extension sets for `when` clauses (viewsWelcome among them). */

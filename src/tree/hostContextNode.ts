@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { KubeErrorKind } from '../kube/errors';
 import type { HostState } from '../vcluster/inventory';
+import { kindClusterOfContext } from '../hostcluster/kind';
 import { ContextValues } from './contextValues';
 
 export interface HostContextNode {
@@ -53,7 +54,7 @@ export function hostContextTreeItem(node: HostContextNode): vscode.TreeItem {
   item.id = node.id;
   item.description = description;
   item.iconPath = icon;
-  item.contextValue = host.discovery.state === 'error' ? ContextValues.hostContextUnreachable : ContextValues.hostContext;
+  item.contextValue = ContextValues.hostContext(host.discovery.state === 'error', kindClusterOfContext(host.context.name) !== undefined);
   const tooltip = new vscode.MarkdownString(undefined, true);
   tooltip.appendMarkdown(`**${host.context.name}**${host.isCurrent ? ' (current context)' : ''}\n\n`);
   tooltip.appendMarkdown(`- Server: \`${host.context.server ?? 'unknown'}\`\n`);

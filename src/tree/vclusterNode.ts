@@ -3,6 +3,7 @@ import { statusTone, type StatusTone } from '../vcluster/status';
 import type { VClusterSummary } from '../vcluster/discovery';
 import { ContextValues } from './contextValues';
 import { formatAge } from '../vcluster/format';
+import { OPERATION_ACTIVITY, type OperationVerb } from '../vcluster/operations';
 
 export interface VClusterNode {
   readonly kind: 'vcluster';
@@ -14,6 +15,8 @@ export function vclusterNode(vcluster: VClusterSummary): VClusterNode {
   return { kind: 'vcluster', id: `vcluster/${vcluster.hostContext}/${vcluster.namespace}/${vcluster.name}`, vcluster };
 }
 
+const connectedIcon = new vscode.ThemeIcon('plug', new vscode.ThemeColor('testing.iconPassed'));
+
 const toneIcons: Record<StatusTone, vscode.ThemeIcon> = {
   running: new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed')),
   paused: new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('disabledForeground')),
@@ -22,18 +25,26 @@ const toneIcons: Record<StatusTone, vscode.ThemeIcon> = {
   unknown: new vscode.ThemeIcon('question'),
 };
 
-export function vclusterTreeItem(node: VClusterNode): vscode.TreeItem {
+export interface VClusterItemState {
+  connected: boolean;
+  /** The operation running on it now, shown instead of the status. */
+  operation?: OperationVerb;
+}
+
+export function vclusterTreeItem(node: VClusterNode, state: VClusterItemState = { connected: false }): vscode.TreeItem {
   const { vcluster } = node;
   const tone = statusTone(vcluster.status);
   const item = new vscode.TreeItem(vcluster.name, vscode.TreeItemCollapsibleState.None);
   item.id = node.id;
-  item.description = [vcluster.status, vcluster.namespace, vcluster.version].filter(Boolean).join(' · ');
-  item.iconPath = toneIcons[tone];
-  item.contextValue = ContextValues.vcluster(tone);
+  const status = state.operation ? `${OPERATION_ACTIVITY[state.operation]}…` : vcluster.status;
+  item.description = [status, vcluster.namespace, vcluster.version, state.connected ? 'connected' : ''].filter(Boolean).join(' · ');
+  item.iconPath = state.operation ? new vscode.ThemeIcon('loading~spin') : state.connected && tone === 'running' ? connectedIcon : toneIcons[tone];
+  item.contextValue = ContextValues.vcluster(tone, state.connected, state.operation !== undefined);
   const tooltip = new vscode.MarkdownString();
   tooltip.appendMarkdown(`**${vcluster.name}** — ${vcluster.status}\n\n`);
   tooltip.appendMarkdown(`- Namespace: \`${vcluster.namespace}\`\n- Host context: \`${vcluster.hostContext}\`\n`);
   tooltip.appendMarkdown(`- Version: ${vcluster.version ?? 'unknown'}\n- ${vcluster.workloadKind}, age ${formatAge(vcluster.created) || 'unknown'}\n`);
+  if (state.connected) tooltip.appendMarkdown(`- Connected: context \`vcluster_${vcluster.name}_${vcluster.namespace}_${vcluster.hostContext}\`\n`);
   item.tooltip = tooltip;
   return item;
 }

@@ -8,3 +8,7 @@ export { KubeClient, kubeConfigForContext } from '../kube/client';
 export { discoverVClusters } from './discovery';
 
 export type Backend = typeof import('./backend');
+export { pauseVCluster, resumeVCluster } from './pause';
+export { readVirtualKubeconfig } from './connection';
+export { PortForwardSession } from '../kube/portForward';
+export { parse as parseYaml, stringify as stringifyYaml, parseDocument as parseYamlDocument } from 'yaml';

@@ -42,6 +42,10 @@ export class TempDir {
     writeFileSync(file, typeof content === 'string' ? content : stringify(content), { mode: 0o600 });
     return file;
   }
+  /** A path inside the folder (the file need not exist). */
+  file(name: string): string {
+    return join(this.path, name);
+  }
   remove(): void {
     rmSync(this.path, { recursive: true, force: true });
   }

@@ -1,0 +1,100 @@
+import * as vscode from 'vscode';
+import type { ClustersTreeNode } from '../tree/clustersTreeProvider';
+import { CreateCancelledError, type VClusterActions } from '../vcluster/actions';
+import { defaultNamespace, namespaceProblem, vclusterNameProblem } from '../vcluster/names';
+import type { Command } from './command';
+import { knownVClusters, pickValuesFile, withLifecycleProgress, type LifecycleUi } from './lifecycleUi';
+
+/** Everything create needs; passing it skips the prompts (for other extensions and tests). */
+export interface CreateVClusterArgs {
+  hostContext: string;
+  name: string;
+  namespace?: string;
+  valuesFiles?: string[];
+  chartVersion?: string;
+}
+
+function isCreateArgs(value: unknown): value is CreateVClusterArgs {
+  const args = value as CreateVClusterArgs | undefined;
+  return typeof args?.hostContext === 'string' && typeof args.name === 'string';
+}
+
+/** `vcluster create` from the palette or a host context's menu. */
+export class CreateVClusterCommand implements Command {
+  readonly id = 'vcluster.createVCluster';
+  constructor(private readonly ui: LifecycleUi, private readonly actions: VClusterActions) {}
+
+  async run(arg?: unknown): Promise<boolean> {
+    const request = isCreateArgs(arg) ? arg : await this.ask(arg as ClustersTreeNode | undefined);
+    if (!request) return false;
+    const namespace = request.namespace || defaultNamespace(request.name);
+    const full = { hostContext: request.hostContext, name: request.name, namespace, valuesFiles: request.valuesFiles ?? [], ...(request.chartVersion ? { chartVersion: request.chartVersion } : {}) };
+    this.ui.logger.info(`[create] ${full.name} in ${namespace} on ${full.hostContext}`);
+    try {
+      const provisioner = await withLifecycleProgress(`Creating vCluster ${full.name}`, (progress) => this.actions.create(full, progress));
+      await this.ui.refresh();
+      void vscode.window.showInformationMessage(`vCluster ${full.name} was created in ${namespace} on ${full.hostContext} (with ${provisioner.kind}).`, 'Connect').then((choice) => {
+        if (choice === 'Connect') void vscode.commands.executeCommand('vcluster.connectVCluster', { ...full });
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof CreateCancelledError) {
+        await this.ui.refresh();
+        void vscode.window.showWarningMessage(error.message);
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  private async ask(node: ClustersTreeNode | undefined): Promise<CreateVClusterArgs | undefined> {
+    const title = 'Create vCluster';
+    const hostContext = node?.kind === 'hostContext' ? node.host.context.name : await this.pickHost(title);
+    if (!hostContext) return undefined;
+    const existing = new Set(knownVClusters(this.ui.inventory).filter((vcluster) => vcluster.hostContext === hostContext).map((vcluster) => `${vcluster.namespace}/${vcluster.name}`));
+    const name = await vscode.window.showInputBox({
+      title: `${title} (1/4) on ${hostContext}`,
+      prompt: 'Name of the vCluster: lower-case letters, digits and \'-\'',
+      placeHolder: 'my-vcluster',
+      validateInput: (value) => vclusterNameProblem(value.trim()),
+    });
+    if (name === undefined) return undefined;
+    const trimmedName = name.trim();
+    const namespace = await vscode.window.showInputBox({
+      title: `${title} (2/4): namespace`,
+      prompt: 'Host namespace for the vCluster; created when missing',
+      value: defaultNamespace(trimmedName),
+      validateInput: (value) => namespaceProblem(value.trim())
+        ?? (existing.has(`${value.trim()}/${trimmedName}`) ? `A vCluster named ${trimmedName} already exists in ${value.trim()}.` : undefined),
+    });
+    if (namespace === undefined) return undefined;
+    const valuesFiles = await pickValuesFile(`${title} (3/4): values`);
+    if (valuesFiles === undefined) return undefined;
+    const chartVersion = await vscode.window.showInputBox({
+      title: `${title} (4/4): chart version`,
+      prompt: 'vcluster chart version; empty for the default (the CLI\'s own version, or the setting vcluster.chart.version)',
+      placeHolder: 'default',
+      validateInput: (value) => (value.trim() === '' || /^v?\d+\.\d+\.\d+([-+][\w.-]+)?$/.test(value.trim()) ? undefined : 'A chart version looks like 0.36.1.'),
+    });
+    if (chartVersion === undefined) return undefined;
+    return { hostContext, name: trimmedName, namespace: namespace.trim(), valuesFiles, ...(chartVersion.trim() ? { chartVersion: chartVersion.trim() } : {}) };
+  }
+
+  private async pickHost(title: string): Promise<string | undefined> {
+    if (this.ui.inventory.snapshot.hosts.length === 0) await this.ui.refresh();
+    const hosts = this.ui.inventory.snapshot.hosts;
+    if (hosts.length === 0) {
+      void vscode.window.showWarningMessage('No kube contexts found: choose a kubeconfig, or create a local kind cluster first.');
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      [...hosts].sort((a, b) => Number(b.isCurrent) - Number(a.isCurrent)).map((host) => ({
+        label: host.context.name,
+        description: [host.isCurrent ? 'current' : '', host.discovery.state === 'error' ? `unreachable: ${host.discovery.error.message}` : ''].filter(Boolean).join(' · '),
+        detail: host.context.server,
+      })),
+      { title: `${title}: host cluster`, placeHolder: 'Kube context of the host cluster' },
+    );
+    return picked?.label;
+  }
+}

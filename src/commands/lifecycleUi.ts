@@ -1,0 +1,89 @@
+import * as vscode from 'vscode';
+import type { Logger } from '../process/log';
+import type { ClustersTreeNode } from '../tree/clustersTreeProvider';
+import type { VClusterSummary } from '../vcluster/discovery';
+import type { ClusterInventory } from '../vcluster/inventory';
+import type { Progress } from '../vcluster/actions';
+
+/** What the lifecycle commands share: finding their target and running with progress. */
+
+export interface LifecycleUi {
+  inventory: ClusterInventory;
+  logger: Logger;
+  showLog: () => void;
+  /** Rediscovers so the tree shows the result. */
+  refresh: () => Promise<unknown>;
+}
+
+/** Every vCluster the view knows of now, across all reachable hosts. */
+export function knownVClusters(inventory: ClusterInventory): VClusterSummary[] {
+  return inventory.snapshot.hosts.flatMap((host) => (host.discovery.state === 'ok' ? host.discovery.result.vclusters : []));
+}
+
+/**
+ * The vCluster a command acts on: the tree item it was run on, or one the user picks. `eligible`
+ * narrows the pick (pause offers running vClusters only); undefined when the user backs out.
+ */
+export async function targetVCluster(
+  ui: LifecycleUi,
+  arg: unknown,
+  title: string,
+  eligible: (vcluster: VClusterSummary) => boolean = () => true,
+): Promise<VClusterSummary | undefined> {
+  const node = arg as ClustersTreeNode | undefined;
+  if (node && typeof node === 'object' && node.kind === 'vcluster') return node.vcluster;
+  if (ui.inventory.snapshot.hosts.length === 0) await ui.refresh();
+  const candidates = knownVClusters(ui.inventory).filter(eligible);
+  if (candidates.length === 0) {
+    void vscode.window.showInformationMessage(`${title}: no vCluster to choose from.`);
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    candidates.map((vcluster) => ({
+      label: vcluster.name,
+      description: `${vcluster.status} · ${vcluster.namespace}`,
+      detail: vcluster.hostContext,
+      vcluster,
+    })),
+    { title, placeHolder: 'Choose a vCluster', matchOnDescription: true, matchOnDetail: true },
+  );
+  return picked?.vcluster;
+}
+
+/**
+ * Runs a long operation with a notification that shows the latest step and can be cancelled;
+ * every line the tools print goes to the output channel as it arrives.
+ */
+export function withLifecycleProgress<T>(
+  title: string,
+  operation: (progress: Progress) => Promise<T>,
+  cancellable = true,
+): Thenable<T> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable },
+    (progress, token) => {
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      return operation({
+        signal: controller.signal,
+        report: (message) => progress.report({ message }),
+      });
+    },
+  );
+}
+
+/** A values file from the workspace, another file, or none; undefined when the user backs out. */
+export async function pickValuesFile(title: string): Promise<string[] | undefined> {
+  const found = await vscode.workspace.findFiles('**/*.{yaml,yml}', '**/{node_modules,.git}/**', 200);
+  type Item = vscode.QuickPickItem & { files?: string[]; browse?: boolean };
+  const items: Item[] = [
+    { label: 'No values file', description: 'the chart\'s defaults', files: [] },
+    ...found.sort((a, b) => a.fsPath.localeCompare(b.fsPath)).map((uri) => ({ label: vscode.workspace.asRelativePath(uri), files: [uri.fsPath] })),
+    { label: 'Browse…', browse: true },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'Values file for the vcluster chart' });
+  if (!picked) return undefined;
+  if (!picked.browse) return picked.files;
+  const chosen = await vscode.window.showOpenDialog({ title, canSelectMany: false, filters: { YAML: ['yaml', 'yml'] } });
+  return chosen?.[0] ? [chosen[0].fsPath] : undefined;
+}

@@ -1,0 +1,20 @@
+import * as vscode from 'vscode';
+import type { VClusterActions } from '../vcluster/actions';
+import type { Command } from './command';
+import { targetVCluster, withLifecycleProgress, type LifecycleUi } from './lifecycleUi';
+
+/** `vcluster resume`: restore the remembered replicas and drop the pause annotations. */
+export class ResumeVClusterCommand implements Command {
+  readonly id = 'vcluster.resumeVCluster';
+  constructor(private readonly ui: LifecycleUi, private readonly actions: VClusterActions) {}
+
+  async run(arg?: unknown): Promise<boolean> {
+    const vcluster = await targetVCluster(this.ui, arg, 'Resume vCluster', (candidate) => candidate.status === 'Paused' || candidate.status === 'ScaledDown');
+    if (!vcluster) return false;
+    const outcome = await withLifecycleProgress(`Resuming vCluster ${vcluster.name}`, () => this.actions.resume(vcluster), false);
+    await this.ui.refresh();
+    if (!outcome.changed) void vscode.window.showInformationMessage(`vCluster ${vcluster.name} was not resumed: ${outcome.reason}.`);
+    else this.ui.logger.info(`[resume] ${vcluster.name}: resumed to ${outcome.replicas} replica(s)`);
+    return outcome.changed;
+  }
+}

@@ -1,0 +1,485 @@
+import { readFile } from 'node:fs/promises';
+import type { KubeClient } from '../kube/client';
+import { describeKubeError } from '../kube/errors';
+import type { KubeconfigDocument } from '../kube/kubeconfig';
+import type { Logger } from '../process/log';
+import { ProcessCancelledError } from '../process/run';
+import { probeTool } from '../process/tools';
+import type { Backend } from './backend';
+import { EventEmitter } from 'node:events';
+import { connectionKubeconfig, ConnectError, vclusterContextName, type ConnectionsKubeconfig } from './connection';
+import type { PortForwardSession } from '../kube/portForward';
+import { VCLUSTER_SELECTOR } from './discovery';
+import { namespaceProblem, vclusterNameProblem } from './names';
+import { OperationTracker, type VClusterRef } from './operations';
+import type { PausableVCluster, PauseOutcome } from './pause';
+import {
+  CREATED_NAMESPACE_ANNOTATION, helmStatusArgs, helmUninstallArgs, helmUpgradeArgs, NoProvisionerError, runProvisioner,
+  vclusterCreateArgs, type ChartSource, type Provisioner, type ProvisionRequest,
+} from './provision';
+
+/**
+ * Every change the extension makes to a vCluster, in one place and free of VS Code: the commands
+ * ask, show progress and report; this decides, runs and cleans up. One operation per vCluster
+ * at a time (OperationTracker).
+ */
+
+export interface ActionsOptions {
+  loadBackend: () => Promise<Backend>;
+  /** The merged kubeconfig now, and the files it came from. */
+  kubeconfig: () => { document: KubeconfigDocument; paths: readonly string[] } | undefined;
+  /** Configured tool paths and which provisioner to prefer. */
+  tools: () => { vcluster?: string; helm?: string; preference: 'auto' | ProvisionerKindPreference };
+  chart: () => ChartSource;
+  connections: ConnectionsKubeconfig;
+  /** Server URLs set by the user, keyed "namespace/name" or "hostContext/namespace/name". */
+  connectServers: () => Record<string, string>;
+  logger: Logger;
+  requestTimeoutMs: () => number;
+  /** How long helm or the CLI may take for one install, upgrade or uninstall. */
+  provisionTimeoutMs?: number;
+}
+
+type ProvisionerKindPreference = 'vcluster' | 'helm';
+
+export interface CreateRequest extends VClusterRef {
+  valuesFiles: readonly string[];
+  chartVersion?: string;
+}
+
+export interface Progress {
+  signal?: AbortSignal;
+  /** Each line the CLI or helm prints; the extension sends them to its output channel. */
+  onLine?: (line: string) => void;
+  report?: (message: string) => void;
+}
+
+/** A create was cancelled; the message says what was cleaned up or what remains. */
+export class CreateCancelledError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CreateCancelledError';
+  }
+}
+
+export class ValuesFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ValuesFileError';
+  }
+}
+
+export class VClusterClashError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VClusterClashError';
+  }
+}
+
+export interface DeletionPlan {
+  ref: VClusterRef;
+  release: string;
+  volumeClaims: string[];
+  /** Set when the namespace was created for the vCluster (the CLI's annotation) and goes too. */
+  namespace?: string;
+  /** The extension's kube context for it, when connected. */
+  context?: string;
+}
+
+interface ObjectList { items: Array<{ metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> } }> }
+interface NamespaceObject { metadata?: { annotations?: Record<string, string>; deletionTimestamp?: string } }
+
+export interface Connection {
+  context: string;
+  server: string;
+  /** How the server was chosen. */
+  via: 'given' | 'setting' | 'loadBalancer' | 'nodePort' | 'portForward';
+}
+
+interface ServiceObject {
+  spec?: { type?: string; ports?: Array<{ port?: number; nodePort?: number; name?: string }> };
+  status?: { loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string }> } };
+}
+interface PodList { items: Array<{ metadata?: { name?: string; creationTimestamp?: string; deletionTimestamp?: string }; status?: { phase?: string } }> }
+
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+export class VClusterActions {
+  readonly tracker = new OperationTracker();
+  private readonly forwards = new Map<string, PortForwardSession>();
+  private readonly events = new EventEmitter();
+  private connected = new Set<string>();
+  constructor(private readonly options: ActionsOptions) {}
+
+  /** Fires when a vCluster was connected or disconnected. */
+  onDidChangeConnections(listener: () => void): { dispose(): void } {
+    this.events.on('connections', listener);
+    return { dispose: () => this.events.off('connections', listener) };
+  }
+
+  isConnected(ref: VClusterRef): boolean {
+    return this.connected.has(vclusterContextName(ref));
+  }
+
+  /** Rereads the extension's kubeconfig (at start, and when another window may have changed it). */
+  async loadConnections(): Promise<void> {
+    try {
+      this.connected = new Set(await this.options.connections.contextNames());
+    } catch (error) {
+      this.options.logger.warn(`[connect] ${(error as Error).message}`);
+      this.connected = new Set();
+    }
+    this.events.emit('connections');
+  }
+
+  get connectionsFile(): string {
+    return this.options.connections.path;
+  }
+
+  /**
+   * `vcluster connect`, minus the switch of the user's current context: the server is the one
+   * given, else the setting, else the LoadBalancer, else a NodePort on a local host, else an
+   * in-process port-forward to the vCluster pod. The context is checked before it is kept.
+   */
+  async connect(ref: VClusterRef, options: { server?: string; signal?: AbortSignal } = {}): Promise<Connection> {
+    return this.tracker.run(ref, 'connect', async () => {
+      const backend = await this.options.loadBackend();
+      const client = await this.hostClient(ref.hostContext);
+      const signal = AbortSignal.any([options.signal ?? new AbortController().signal, AbortSignal.timeout(this.options.requestTimeoutMs() * 3)]);
+      const virtual = await backend.readVirtualKubeconfig(client, ref, signal, { parse: backend.parseYaml, stringify: backend.stringifyYaml });
+      const context = vclusterContextName(ref);
+      await this.stopForward(context);
+      let connection = await this.chooseServer(client, ref, options.server, signal);
+      if (!connection) {
+        const session = await this.startForward(backend, ref, virtual, signal);
+        this.forwards.set(context, session);
+        connection = { context, server: `https://127.0.0.1:${session.localPort}`, via: 'portForward' };
+      }
+      const entry = connectionKubeconfig(virtual, context, connection.server);
+      try {
+        await this.checkVirtualApi(backend, entry, context);
+      } catch (error) {
+        await this.stopForward(context);
+        throw new ConnectError(`vCluster ${ref.name} did not answer at ${connection.server} (${connection.via}): ${describeKubeError(error, 20).message}. If it is not reachable from this machine, set its server in vcluster.connectServers.`);
+      }
+      await this.options.connections.upsert(entry);
+      this.connected.add(context);
+      this.events.emit('connections');
+      this.options.logger.info(`[connect] ${ref.name}: context ${context} → ${connection.server} (${connection.via}) in ${this.options.connections.path}`);
+      return connection;
+    });
+  }
+
+  async disconnect(ref: VClusterRef): Promise<boolean> {
+    return this.tracker.run(ref, 'disconnect', async () => {
+      const context = vclusterContextName(ref);
+      await this.stopForward(context);
+      const removed = await this.options.connections.remove(context);
+      this.connected.delete(context);
+      this.events.emit('connections');
+      return removed;
+    });
+  }
+
+  dispose(): void {
+    for (const session of this.forwards.values()) void session.close();
+    this.forwards.clear();
+    this.events.removeAllListeners();
+  }
+
+  private async stopForward(context: string): Promise<void> {
+    const session = this.forwards.get(context);
+    this.forwards.delete(context);
+    await session?.close();
+  }
+
+  private async chooseServer(client: KubeClient, ref: VClusterRef, given: string | undefined, signal: AbortSignal): Promise<Connection | undefined> {
+    const context = vclusterContextName(ref);
+    if (given) return { context, server: given, via: 'given' };
+    const servers = this.options.connectServers();
+    const configured = servers[`${ref.hostContext}/${ref.namespace}/${ref.name}`] ?? servers[`${ref.namespace}/${ref.name}`];
+    if (configured) return { context, server: configured, via: 'setting' };
+    const service = await client.getJson<ServiceObject>(`/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/services/${encodeURIComponent(ref.name)}`, {}, signal).catch(() => undefined);
+    if (service?.spec?.type === 'LoadBalancer') {
+      const ingress = service.status?.loadBalancer?.ingress?.[0];
+      const address = ingress?.hostname || ingress?.ip;
+      if (address) return { context, server: `https://${address}`, via: 'loadBalancer' };
+    }
+    if (service?.spec?.type === 'NodePort') {
+      const hostServer = client.server;
+      const nodePort = service.spec.ports?.find((port) => port.port === 443 || port.name === 'https')?.nodePort;
+      if (nodePort && LOCAL_HOSTS.has(new URL(hostServer).hostname)) return { context, server: `https://127.0.0.1:${nodePort}`, via: 'nodePort' };
+    }
+    return undefined;
+  }
+
+  private async startForward(backend: Backend, ref: VClusterRef, virtual: Record<string, unknown>, signal: AbortSignal): Promise<PortForwardSession> {
+    const client = await this.hostClient(ref.hostContext);
+    const pods = await client.getJson<PodList>(`/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/pods`, { labelSelector: `app=vcluster,release=${ref.name}` }, signal);
+    const running = pods.items
+      .filter((pod) => pod.status?.phase === 'Running' && !pod.metadata?.deletionTimestamp)
+      .sort((a, b) => (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? ''));
+    const pod = running[0]?.metadata?.name;
+    if (!pod) throw new ConnectError(`vCluster ${ref.name} has no running pod to forward to; resume or start it first.`);
+    const clusters = virtual.clusters as Array<{ cluster?: { server?: string } }>;
+    const remotePort = Number(new URL(clusters[0]?.cluster?.server ?? 'https://localhost:8443').port || 8443);
+    const kubeconfig = this.options.kubeconfig();
+    if (!kubeconfig) throw new Error('No kubeconfig is loaded.');
+    return backend.PortForwardSession.start({
+      kubeConfig: backend.kubeConfigForContext(kubeconfig.document, ref.hostContext),
+      namespace: ref.namespace,
+      pod,
+      remotePort,
+      logger: this.options.logger,
+    });
+  }
+
+  private async checkVirtualApi(backend: Backend, entry: Record<string, unknown>, context: string): Promise<void> {
+    const document = entry as unknown as KubeconfigDocument;
+    const client = new backend.KubeClient(backend.kubeConfigForContext(document, context));
+    await client.getJson('/version', {}, AbortSignal.timeout(20_000));
+  }
+
+  async hostClient(hostContext: string): Promise<KubeClient> {
+    const kubeconfig = this.options.kubeconfig();
+    if (!kubeconfig) throw new Error('No kubeconfig is loaded; refresh the vCluster view first.');
+    if (!kubeconfig.document.contexts.some((context) => context.name === hostContext)) {
+      throw new Error(`The kube context ${hostContext} is no longer in your kubeconfig.`);
+    }
+    const { KubeClient, kubeConfigForContext } = await this.options.loadBackend();
+    return new KubeClient(kubeConfigForContext(kubeconfig.document, hostContext));
+  }
+
+  /** The vcluster CLI when it answers (or is preferred), else helm; a clear error when neither does. */
+  async provisioner(): Promise<Provisioner> {
+    const tools = this.options.tools();
+    const order: ProvisionerKindPreference[] = tools.preference === 'helm' ? ['helm', 'vcluster'] : ['vcluster', 'helm'];
+    const [vcluster, helm] = await Promise.all([probeTool('vcluster', tools.vcluster), probeTool('helm', tools.helm)]);
+    for (const kind of order) {
+      const status = kind === 'vcluster' ? vcluster : helm;
+      if (status.version) {
+        this.options.logger.info(`[provision] using ${kind} ${status.version} (${status.command})`);
+        return { kind, command: status.command, ...(helm.version ? { helmCommand: helm.command } : {}) };
+      }
+    }
+    this.options.logger.warn(`[provision] vcluster: ${vcluster.problem}; helm: ${helm.problem}`);
+    throw new NoProvisionerError();
+  }
+
+  /** Refuses a name already used in that namespace, or a namespace that already holds a vCluster. */
+  async checkCreate(request: VClusterRef, signal: AbortSignal): Promise<void> {
+    const problem = vclusterNameProblem(request.name) ?? namespaceProblem(request.namespace);
+    if (problem) throw new VClusterClashError(problem);
+    const client = await this.hostClient(request.hostContext);
+    const namespacePath = `/namespaces/${encodeURIComponent(request.namespace)}`;
+    const [statefulSets, deployments] = await Promise.all([
+      client.getJson<ObjectList>(`/apis/apps/v1${namespacePath}/statefulsets`, { labelSelector: VCLUSTER_SELECTOR }, signal),
+      client.getJson<ObjectList>(`/apis/apps/v1${namespacePath}/deployments`, { labelSelector: VCLUSTER_SELECTOR }, signal),
+    ]);
+    const releases = [...statefulSets.items, ...deployments.items].map((item) => item.metadata?.labels?.release ?? item.metadata?.name ?? '?');
+    if (releases.includes(request.name)) {
+      throw new VClusterClashError(`A vCluster named ${request.name} already exists in namespace ${request.namespace} on ${request.hostContext}. Choose another name, or upgrade it instead.`);
+    }
+    if (releases.length > 0) {
+      throw new VClusterClashError(`Namespace ${request.namespace} already holds vCluster ${releases[0]}; a namespace holds one vCluster. Choose another namespace.`);
+    }
+  }
+
+  /** A values file that is missing or not YAML stops the command before helm sees it. */
+  async checkValuesFiles(files: readonly string[]): Promise<void> {
+    const { parseYamlDocument } = await this.options.loadBackend();
+    for (const file of files) {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (error) {
+        throw new ValuesFileError(`The values file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+      }
+      const document = parseYamlDocument(text, { prettyErrors: false });
+      const first = document.errors[0];
+      if (first) {
+        const line = text.slice(0, first.pos[0]).split('\n').length;
+        throw new ValuesFileError(`The values file ${file} is not valid YAML (line ${line}: ${first.code}); nothing was installed.`);
+      }
+      const contents = document.toJS() as unknown;
+      if (contents !== null && contents !== undefined && (typeof contents !== 'object' || Array.isArray(contents))) {
+        throw new ValuesFileError(`The values file ${file} must hold a YAML mapping (key: value); nothing was installed.`);
+      }
+    }
+  }
+
+  async create(request: CreateRequest, progress: Progress = {}): Promise<Provisioner> {
+    return this.tracker.run(request, 'create', async () => {
+      const signal = progress.signal ?? new AbortController().signal;
+      progress.report?.('checking the host cluster…');
+      await this.checkValuesFiles(request.valuesFiles);
+      await this.checkCreate(request, AbortSignal.any([signal, AbortSignal.timeout(this.options.requestTimeoutMs())]));
+      const client = await this.hostClient(request.hostContext);
+      const namespaceExisted = await this.namespaceExists(client, request.namespace, signal);
+      const provisioner = await this.provisioner();
+      progress.report?.(`installing with ${provisioner.kind}…`);
+      try {
+        await this.runRelease(provisioner, { ...request, upgrade: false }, progress);
+      } catch (error) {
+        if (error instanceof ProcessCancelledError) throw await this.cleanUpCancelledCreate(request, provisioner, client, namespaceExisted, progress);
+        throw error;
+      }
+      // Mark a namespace we made, as the CLI does, so delete knows it may go (helm made it here).
+      if (!namespaceExisted && provisioner.kind === 'helm') {
+        await client.request('PATCH', `/api/v1/namespaces/${encodeURIComponent(request.namespace)}`, {
+          body: { metadata: { annotations: { [CREATED_NAMESPACE_ANNOTATION]: 'true' } } },
+        }, AbortSignal.timeout(this.options.requestTimeoutMs()));
+      }
+      return provisioner;
+    });
+  }
+
+  async upgrade(ref: VClusterRef, change: { valuesFiles: readonly string[]; chartVersion?: string }, progress: Progress = {}): Promise<Provisioner> {
+    return this.tracker.run(ref, 'upgrade', async () => {
+      await this.checkValuesFiles(change.valuesFiles);
+      const provisioner = await this.provisioner();
+      progress.report?.(`upgrading with ${provisioner.kind}…`);
+      await this.runRelease(provisioner, { ...ref, ...change, upgrade: true }, progress);
+      return provisioner;
+    });
+  }
+
+  private async runRelease(provisioner: Provisioner, request: CreateRequest & { upgrade: boolean }, progress: Progress): Promise<void> {
+    const chart = { ...this.options.chart(), ...(request.chartVersion ? { version: request.chartVersion } : {}) };
+    const full: ProvisionRequest = { ...request, chart, kubeconfigPaths: this.kubeconfigPaths() };
+    const args = provisioner.kind === 'vcluster' ? vclusterCreateArgs(full) : helmUpgradeArgs(full);
+    await this.run(provisioner, args, progress);
+  }
+
+  private run(provisioner: Provisioner, args: readonly string[], progress: Progress) {
+    this.options.logger.info(`[provision] ${provisioner.command} ${args.join(' ')}`);
+    return runProvisioner(provisioner, args, {
+      kubeconfigPaths: this.kubeconfigPaths(),
+      signal: progress.signal,
+      timeoutMs: this.options.provisionTimeoutMs ?? 10 * 60_000,
+      onLine: (line) => {
+        this.options.logger.info(`  ${line}`);
+        progress.onLine?.(line);
+      },
+    });
+  }
+
+  private kubeconfigPaths(): readonly string[] {
+    return this.options.kubeconfig()?.paths ?? [];
+  }
+
+  private async namespaceExists(client: KubeClient, namespace: string, signal: AbortSignal): Promise<boolean> {
+    try {
+      await client.getJson(`/api/v1/namespaces/${encodeURIComponent(namespace)}`, {}, signal);
+      return true;
+    } catch (error) {
+      if (describeKubeError(error).kind === 'notFound') return false;
+      throw error;
+    }
+  }
+
+  /**
+   * A create stopped half-way leaves a release in pending-install, and perhaps a namespace.
+   * Remove both (helm can do this without the CLI); when that fails, say exactly what is left.
+   */
+  private async cleanUpCancelledCreate(request: CreateRequest, provisioner: Provisioner, client: KubeClient, namespaceExisted: boolean, progress: Progress): Promise<CreateCancelledError> {
+    const logger = this.options.logger;
+    logger.warn(`[create] ${request.name}: cancelled; removing what was installed`);
+    progress.report?.('cancelled: removing what was installed…');
+    const helm: Provisioner | undefined = provisioner.kind === 'helm' ? provisioner : provisioner.helmCommand ? { kind: 'helm', command: provisioner.helmCommand } : undefined;
+    const left: string[] = [];
+    const quiet: Progress = {};
+    let releaseExists = true;
+    if (helm) {
+      releaseExists = await this.run(helm, helmStatusArgs(request), quiet).then(() => true, () => false);
+      if (releaseExists) {
+        await this.run(helm, helmUninstallArgs(request), quiet).then(() => { releaseExists = false; }, (error: Error) => logger.error(`[create] helm uninstall failed: ${error.message}`));
+      }
+    } else {
+      await this.run(provisioner, ['delete', request.name, '--namespace', request.namespace, '--context', request.hostContext], quiet)
+        .then(() => { releaseExists = false; }, (error: Error) => logger.error(`[create] vcluster delete failed: ${error.message}`));
+    }
+    if (releaseExists) left.push(`Helm release ${request.name} in namespace ${request.namespace}`);
+    if (!namespaceExisted) {
+      const signal = AbortSignal.timeout(this.options.requestTimeoutMs());
+      await client.request('DELETE', `/api/v1/namespaces/${encodeURIComponent(request.namespace)}`, {}, signal).catch((error: unknown) => {
+        if (describeKubeError(error).kind !== 'notFound') left.push(`namespace ${request.namespace}`);
+      });
+    }
+    const message = left.length === 0
+      ? `Creating vCluster ${request.name} was cancelled; nothing of it was left on ${request.hostContext}.`
+      : `Creating vCluster ${request.name} was cancelled. Still on ${request.hostContext}: ${left.join(' and ')}; delete ${left.length > 1 ? 'them' : 'it'} with "vCluster: Delete" or helm uninstall.`;
+    logger.warn(`[create] ${message}`);
+    return new CreateCancelledError(message);
+  }
+
+  /** What delete would remove, for the confirmation. */
+  async planDeletion(ref: VClusterRef, signal: AbortSignal): Promise<DeletionPlan> {
+    const client = await this.hostClient(ref.hostContext);
+    const namespacePath = `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}`;
+    const [claims, namespace] = await Promise.all([
+      client.getJson<ObjectList>(`${namespacePath}/persistentvolumeclaims`, {}, signal),
+      client.getJson<NamespaceObject>(namespacePath, {}, signal).catch(() => undefined),
+    ]);
+    // The claims the CLI deletes: the syncer's data and, for an etcd backing store, etcd's.
+    const claimNames = new Set([`data-${ref.name}-0`, `data-${ref.name}-etcd-0`]);
+    const contextName = vclusterContextName(ref);
+    const connected = (await this.options.connections.contextNames()).includes(contextName);
+    return {
+      ref,
+      release: ref.name,
+      volumeClaims: claims.items.map((claim) => claim.metadata?.name ?? '').filter((name) => claimNames.has(name)),
+      ...(namespace?.metadata?.annotations?.[CREATED_NAMESPACE_ANNOTATION] === 'true' ? { namespace: ref.namespace } : {}),
+      ...(connected ? { context: contextName } : {}),
+    };
+  }
+
+  /**
+   * The CLI's delete (pkg/cli/delete_helm.go): the release, the data claims, the namespace it
+   * created, the context. helm does it when installed, because `vcluster delete` also rewrites
+   * ~/.kube/config to drop its own context, and the user's kubeconfig is not ours to touch.
+   */
+  async delete(plan: DeletionPlan, progress: Progress = {}): Promise<void> {
+    const { ref } = plan;
+    await this.tracker.run(ref, 'delete', async () => {
+      const provisioner = await this.provisioner();
+      const helm: Provisioner | undefined = provisioner.kind === 'helm' ? provisioner : provisioner.helmCommand ? { kind: 'helm', command: provisioner.helmCommand } : undefined;
+      const client = await this.hostClient(ref.hostContext);
+      const timeout = () => AbortSignal.timeout(this.options.requestTimeoutMs());
+      const ignoreMissing = (error: unknown) => {
+        if (describeKubeError(error).kind !== 'notFound') throw error;
+      };
+      progress.report?.(`uninstalling release ${plan.release}…`);
+      if (!helm) {
+        await this.run(provisioner, ['delete', ref.name, '--namespace', ref.namespace, '--context', ref.hostContext], progress);
+      } else {
+        await this.run(helm, helmUninstallArgs(ref), progress);
+        // Claims go with the namespace when it goes; otherwise one by one, as the CLI does.
+        if (!plan.namespace) {
+          for (const claim of plan.volumeClaims) {
+            progress.report?.(`deleting volume claim ${claim}…`);
+            await client.request('DELETE', `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/persistentvolumeclaims/${encodeURIComponent(claim)}`, {}, timeout()).catch(ignoreMissing);
+          }
+        } else {
+          progress.report?.(`deleting namespace ${plan.namespace}…`);
+          await client.request('DELETE', `/api/v1/namespaces/${encodeURIComponent(plan.namespace)}`, {}, timeout()).catch(ignoreMissing);
+        }
+      }
+      await this.options.connections.remove(vclusterContextName(ref));
+    });
+  }
+
+  async pause(vcluster: PausableVCluster): Promise<PauseOutcome> {
+    return this.tracker.run(vcluster, 'pause', async () => {
+      const { pauseVCluster } = await this.options.loadBackend();
+      return pauseVCluster(await this.hostClient(vcluster.hostContext), vcluster, AbortSignal.timeout(this.options.requestTimeoutMs() * 3));
+    });
+  }
+
+  async resume(vcluster: PausableVCluster): Promise<PauseOutcome> {
+    return this.tracker.run(vcluster, 'resume', async () => {
+      const { resumeVCluster } = await this.options.loadBackend();
+      return resumeVCluster(await this.hostClient(vcluster.hostContext), vcluster, AbortSignal.timeout(this.options.requestTimeoutMs() * 3));
+    });
+  }
+}

@@ -1,0 +1,145 @@
+import { Buffer } from 'node:buffer';
+import { readFile } from 'node:fs/promises';
+import type { KubeClient } from '../kube/client';
+import { writeFileAtomically } from '../kube/kubeconfigWrite';
+import type { VClusterRef } from './operations';
+
+/**
+ * Connecting to a vCluster the way `vcluster connect` does (pkg/cli/connect_helm.go): the
+ * kubeconfig in host Secret vc-NAME, renamed to vcluster_NAME_NAMESPACE_HOSTCONTEXT and pointed at
+ * a server this machine can reach. The result goes into a kubeconfig file the extension owns;
+ * the user's own files are never touched.
+ */
+
+type Json = Record<string, unknown>;
+
+export function vclusterContextName(ref: VClusterRef): string {
+  return `vcluster_${ref.name}_${ref.namespace}_${ref.hostContext}`;
+}
+
+export class ConnectError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConnectError';
+  }
+}
+
+interface Secret { data?: Record<string, string> }
+
+/** The virtual cluster's kubeconfig as the syncer wrote it into Secret vc-NAME. */
+export async function readVirtualKubeconfig(client: KubeClient, ref: VClusterRef, signal: AbortSignal, yaml: YamlCodec): Promise<Json> {
+  const path = `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/secrets/vc-${encodeURIComponent(ref.name)}`;
+  let secret: Secret;
+  try {
+    secret = await client.getJson<Secret>(path, {}, signal);
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) {
+      throw new ConnectError(`Secret vc-${ref.name} is not in namespace ${ref.namespace} yet: the vCluster writes it once its control plane has started. Wait until it is Running, then connect again.`);
+    }
+    throw error;
+  }
+  const encoded = secret.data?.config;
+  if (!encoded) throw new ConnectError(`Secret vc-${ref.name} in ${ref.namespace} has no "config" key: it does not hold a kubeconfig.`);
+  const parsed = yaml.parse(Buffer.from(encoded, 'base64').toString('utf8')) as unknown;
+  if (!parsed || typeof parsed !== 'object' || !Array.isArray((parsed as Json).clusters)) {
+    throw new ConnectError(`Secret vc-${ref.name} in ${ref.namespace} does not hold a valid kubeconfig.`);
+  }
+  return parsed as Json;
+}
+
+/**
+ * One context, cluster and user, all named `contextName`, from the vCluster's own kubeconfig;
+ * the server replaced, the certificate data kept (the vCluster's certificate names localhost and
+ * 127.0.0.1, which is what a port-forward or a local NodePort uses).
+ */
+export function connectionKubeconfig(virtual: Json, contextName: string, server: string): Json {
+  const pick = (key: 'clusters' | 'users' | 'contexts'): Json | undefined => {
+    const list = virtual[key];
+    if (!Array.isArray(list) || list.length === 0) return undefined;
+    const currentName = (virtual['current-context'] as string | undefined);
+    if (key === 'contexts' && currentName) return (list as Json[]).find((entry) => entry.name === currentName) ?? (list[0] as Json);
+    return list[0] as Json;
+  };
+  const context = pick('contexts');
+  const contextBody = (context?.context ?? {}) as Json;
+  const cluster = (virtual.clusters as Json[]).find((entry) => entry.name === contextBody.cluster) ?? pick('clusters');
+  const user = ((virtual.users as Json[] | undefined) ?? []).find((entry) => entry.name === contextBody.user) ?? pick('users');
+  if (!cluster || !user) throw new ConnectError('the vCluster kubeconfig lacks a cluster or a user');
+  return {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: contextName, cluster: { ...(cluster.cluster as Json), server } }],
+    users: [{ name: contextName, user: { ...(user.user as Json) } }],
+    contexts: [{ name: contextName, context: { ...contextBody, cluster: contextName, user: contextName } }],
+    'current-context': contextName,
+  };
+}
+
+/**
+ * The extension's own kubeconfig: one entry per connected vCluster. Entries are replaced by
+ * name; everything else in the file, including fields we do not know, is kept as it was.
+ */
+/** The yaml package, loaded with the rest of the backend on first use (see backend.ts). */
+export interface YamlCodec {
+  parse(text: string): unknown;
+  stringify(value: unknown): string;
+}
+
+export class ConnectionsKubeconfig {
+  constructor(readonly path: string, private readonly loadYaml: () => Promise<YamlCodec>) {}
+
+  async read(): Promise<Json> {
+    const yaml = await this.loadYaml();
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { apiVersion: 'v1', kind: 'Config', clusters: [], users: [], contexts: [] };
+      throw error;
+    }
+    let parsed: unknown;
+    try {
+      parsed = yaml.parse(text);
+    } catch {
+      throw new ConnectError(`${this.path} is not valid YAML; move it aside and connect again (the extension recreates it).`);
+    }
+    if (parsed === null || parsed === undefined) return { apiVersion: 'v1', kind: 'Config', clusters: [], users: [], contexts: [] };
+    if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConnectError(`${this.path} is not a kubeconfig; move it aside and connect again.`);
+    return parsed as Json;
+  }
+
+  async contextNames(): Promise<string[]> {
+    const document = await this.read();
+    return listOf(document, 'contexts').map((entry) => String(entry.name));
+  }
+
+  async upsert(entry: Json): Promise<void> {
+    const document = await this.read();
+    for (const key of ['clusters', 'users', 'contexts'] as const) {
+      const incoming = listOf(entry, key);
+      const names = new Set(incoming.map((item) => item.name));
+      document[key] = [...listOf(document, key).filter((item) => !names.has(item.name)), ...incoming];
+    }
+    await writeFileAtomically(this.path, (await this.loadYaml()).stringify(document));
+  }
+
+  /** Removes the context and the cluster and user of the same name; true when there was one. */
+  async remove(contextName: string): Promise<boolean> {
+    const document = await this.read();
+    let found = false;
+    for (const key of ['clusters', 'users', 'contexts'] as const) {
+      const before = listOf(document, key);
+      const after = before.filter((item) => item.name !== contextName);
+      if (after.length !== before.length) found = true;
+      document[key] = after;
+    }
+    if (document['current-context'] === contextName) delete document['current-context'];
+    if (found) await writeFileAtomically(this.path, (await this.loadYaml()).stringify(document));
+    return found;
+  }
+}
+
+function listOf(document: Json, key: 'clusters' | 'users' | 'contexts'): Json[] {
+  const value = document[key];
+  return Array.isArray(value) ? (value.filter((item) => item && typeof item === 'object') as Json[]) : [];
+}
