@@ -3,10 +3,17 @@
 // created in the virtual cluster; the syncer translates them into the host namespace; kwok runs
 // the host pods, and the syncer copies their status back.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { loadKubeconfig } from '../../src/kube/kubeconfig';
+import { MemoryLogger } from '../../src/process/log';
 import { runProcess } from '../../src/process/run';
+import { VClusterActions } from '../../src/vcluster/actions';
+import * as backend from '../../src/vcluster/backend';
+import { ConnectionsKubeconfig } from '../../src/vcluster/connection';
 import { cachedHostBinaries } from '../env/hostBinaries';
 import { assertPortFree } from '../env/hostCluster';
 import { ensureVClusterBinaries } from '../env/vclusterBinaries';
@@ -122,6 +129,51 @@ describe('real syncing by the vCluster syncer on the local host', () => {
       const configMap = await hostCore.readNamespacedConfigMap({ namespace: NAMESPACE, name: hostName('app-config') }).then(() => true, () => false);
       return pods.items.length === 0 && !service && !configMap ? true : undefined;
     });
+  });
+
+  it('connect through the extension: the context from Secret vc-NAME answers at the configured server; disconnect removes it', async () => {
+    const loaded = await loadKubeconfig([cluster.kubeconfig]);
+    assert.equal(loaded.state, 'ok');
+    if (loaded.state !== 'ok') return;
+    const hostContext = loaded.contexts[0]!.name;
+    const scratch = mkdtempSync(join(tmpdir(), 'vcluster-connect-'));
+    const connectionsFile = join(scratch, 'vclusters.kubeconfig');
+    const servers: Record<string, string> = {};
+    const actions = new VClusterActions({
+      loadBackend: async () => backend,
+      kubeconfig: () => ({ document: loaded.document, paths: [cluster.kubeconfig] }),
+      tools: () => ({ preference: 'auto' }),
+      chart: () => ({}),
+      connections: new ConnectionsKubeconfig(connectionsFile, async () => ({ parse: backend.parseYaml, stringify: backend.stringifyYaml })),
+      connectServers: () => servers,
+      logger: new MemoryLogger(),
+      requestTimeoutMs: () => 5000,
+    });
+    const ref = { hostContext, namespace: NAMESPACE, name: NAME };
+    const hostKubeconfigBefore = readFileSync(cluster.kubeconfig, 'utf8');
+    try {
+      // Without a server: the Service is a ClusterIP, so a port-forward to the pod is tried.
+      // kwok's fake pod has nothing behind it; the error must say so and what to set.
+      await assert.rejects(actions.connect(ref), /did not answer at https:\/\/127\.0\.0\.1:\d+ \(portForward\).*vcluster\.connectServers/);
+      assert.equal(actions.isConnected(ref), false);
+      assert.equal(existsSync(connectionsFile), false, 'nothing was written for a failed connect');
+
+      // The local syncer serves on 127.0.0.1:8443: the setting points there, as a user would.
+      servers[`${NAMESPACE}/${NAME}`] = 'https://127.0.0.1:8443';
+      const connection = await actions.connect(ref);
+      assert.deepEqual(connection, { context: `vcluster_${NAME}_${NAMESPACE}_${hostContext}`, server: 'https://127.0.0.1:8443', via: 'setting' });
+      assert.equal(actions.isConnected(ref), true);
+      assert.equal(statSync(connectionsFile).mode & 0o777, 0o600);
+      const kubectl = await runProcess(cachedHostBinaries()!.kubectl, ['--kubeconfig', connectionsFile, '--context', connection.context, 'get', 'namespace', 'kube-system', '-o', 'name'], { timeoutMs: 30_000 });
+      assert.equal(kubectl.stdout.trim(), 'namespace/kube-system', 'kubectl reaches the virtual cluster through the new context');
+      assert.equal(await actions.disconnect(ref), true);
+      assert.equal(actions.isConnected(ref), false);
+      assert.deepEqual(await new ConnectionsKubeconfig(connectionsFile, async () => ({ parse: backend.parseYaml, stringify: backend.stringifyYaml })).contextNames(), []);
+      assert.equal(readFileSync(cluster.kubeconfig, 'utf8'), hostKubeconfigBefore, 'the host kubeconfig is untouched');
+    } finally {
+      actions.dispose();
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it('stopping the host\'s vCluster syncers stops the syncer and its whole control plane', async () => {

@@ -158,6 +158,19 @@ export class Workbench {
     await widget.waitFor({ state: 'hidden' });
   }
 
+  /**
+   * Answers a modal dialog (showWarningMessage with modal: true) by clicking `button`; returns
+   * the dialog's message and detail text as shown.
+   */
+  async confirmDialog(button: string): Promise<string> {
+    const dialog = this.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: UI_TIMEOUT_MS });
+    const text = (await dialog.innerText()).replace(/\s+/g, ' ');
+    await dialog.locator('.monaco-button').filter({ hasText: button }).first().click();
+    await dialog.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+    return text;
+  }
+
   /** Texts of the notification toasts currently shown. */
   async notifications(): Promise<string[]> {
     return (await this.page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts()).map((text) => text.trim());
