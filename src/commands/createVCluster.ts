@@ -3,7 +3,7 @@ import type { ClustersTreeNode } from '../tree/clustersTreeProvider';
 import { CreateCancelledError, type VClusterActions } from '../vcluster/actions';
 import { defaultNamespace, namespaceProblem, vclusterNameProblem } from '../vcluster/names';
 import type { Command } from './command';
-import { knownVClusters, pickValuesFile, withLifecycleProgress, type LifecycleUi } from './lifecycleUi';
+import { isSettled, knownVClusters, type LifecycleUi, pickValuesFile, refreshUntilSettled, withLifecycleProgress } from './lifecycleUi';
 
 /** Everything create needs; passing it skips the prompts (for other extensions and tests). */
 export interface CreateVClusterArgs {
@@ -32,7 +32,7 @@ export class CreateVClusterCommand implements Command {
     this.ui.logger.info(`[create] ${full.name} in ${namespace} on ${full.hostContext}`);
     try {
       const provisioner = await withLifecycleProgress(`Creating vCluster ${full.name}`, (progress) => this.actions.create(full, progress));
-      await this.ui.refresh();
+      void refreshUntilSettled(this.ui, full, (vcluster) => vcluster !== undefined && isSettled(vcluster));
       void vscode.window.showInformationMessage(`vCluster ${full.name} was created in ${namespace} on ${full.hostContext} (with ${provisioner.kind}).`, 'Connect').then((choice) => {
         if (choice === 'Connect') void vscode.commands.executeCommand('vcluster.connectVCluster', { ...full });
       });

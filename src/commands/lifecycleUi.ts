@@ -4,6 +4,7 @@ import type { ClustersTreeNode } from '../tree/clustersTreeProvider';
 import type { VClusterSummary } from '../vcluster/discovery';
 import type { ClusterInventory } from '../vcluster/inventory';
 import type { Progress } from '../vcluster/actions';
+import { statusTone } from '../vcluster/status';
 
 /** What the lifecycle commands share: finding their target and running with progress. */
 
@@ -13,6 +14,31 @@ export interface LifecycleUi {
   showLog: () => void;
   /** Rediscovers so the tree shows the result. */
   refresh: () => Promise<unknown>;
+}
+
+/**
+ * After an operation the vCluster's pods take a while to follow (Pending → Running, Terminating
+ * → gone). Until the tree watches on its own, rediscover every 2 s until `settled` holds for
+ * the vCluster (undefined when it is gone), for at most 90 s; every wait is bounded.
+ */
+export async function refreshUntilSettled(
+  ui: LifecycleUi,
+  ref: { hostContext: string; namespace: string; name: string },
+  settled: (vcluster: VClusterSummary | undefined) => boolean,
+  timeoutMs = 90_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await ui.refresh();
+    const current = knownVClusters(ui.inventory).find((vcluster) => vcluster.hostContext === ref.hostContext && vcluster.namespace === ref.namespace && vcluster.name === ref.name);
+    if (settled(current) || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+/** Settled: no longer starting or stopping (Running, Paused, failed…), or gone. */
+export function isSettled(vcluster: VClusterSummary | undefined): boolean {
+  return vcluster === undefined || statusTone(vcluster.status) !== 'progressing';
 }
 
 /** Every vCluster the view knows of now, across all reachable hosts. */

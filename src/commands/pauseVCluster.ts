@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { VClusterActions } from '../vcluster/actions';
 import { statusTone } from '../vcluster/status';
 import type { Command } from './command';
-import { targetVCluster, withLifecycleProgress, type LifecycleUi } from './lifecycleUi';
+import { isSettled, type LifecycleUi, refreshUntilSettled, targetVCluster, withLifecycleProgress } from './lifecycleUi';
 
 /** `vcluster pause`: scale to 0 with the CLI's annotations, delete the synced pods. */
 export class PauseVClusterCommand implements Command {
@@ -13,7 +13,7 @@ export class PauseVClusterCommand implements Command {
     const vcluster = await targetVCluster(this.ui, arg, 'Pause vCluster', (candidate) => statusTone(candidate.status) !== 'paused');
     if (!vcluster) return false;
     const outcome = await withLifecycleProgress(`Pausing vCluster ${vcluster.name}`, () => this.actions.pause(vcluster), false);
-    await this.ui.refresh();
+    void refreshUntilSettled(this.ui, vcluster, isSettled);
     if (!outcome.changed) void vscode.window.showInformationMessage(`vCluster ${vcluster.name} was not paused: ${outcome.reason}.`);
     else this.ui.logger.info(`[pause] ${vcluster.name}: paused (was ${outcome.replicas} replica(s))`);
     return outcome.changed;

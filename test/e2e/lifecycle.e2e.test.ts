@@ -68,11 +68,9 @@ describe('vCluster lifecycle from the palette', () => {
     const wb = workbench!;
     return waitFor(`tree row ${name} matching ${pattern}`, timeoutMs, async () => {
       const row = (await wb.treeRows(view)).find((candidate) => candidate.label === name);
-      if (row && pattern.test(row.description)) return row;
-      // kwok's pod changes do not reach the tree by themselves yet: refresh as a user would.
-      await wb.runCommand('vCluster: Refresh');
-      return undefined;
-    }, 1500);
+      // No manual refresh: after each action the extension follows the vCluster until it settles.
+      return row && pattern.test(row.description) ? row : undefined;
+    }, 500);
   }
 
   it('creates a vCluster from the palette: host, name, namespace, values file, chart version; it shows Running', async () => {
@@ -122,10 +120,8 @@ describe('vCluster lifecycle from the palette', () => {
     assert.match(detail, new RegExp(`namespace ${namespace}, which was created for it`));
     await waitFor(`${name} gone from the tree`, 90_000, async () => {
       const rows = await wb.treeRows(view);
-      if (!rows.some((row) => row.label === name)) return true;
-      await wb.runCommand('vCluster: Refresh');
-      return undefined;
-    }, 1500);
+      return rows.some((row) => row.label === name) ? undefined : true;
+    }, 500);
     const gone = await kubeConfig.makeApiClient(AppsV1Api).readNamespacedStatefulSet({ namespace, name }).then(() => false, () => true);
     assert.ok(gone, 'the StatefulSet is gone from the host');
     await wb.screenshot('lifecycle-4-deleted');
