@@ -35,7 +35,8 @@ describe('vCluster lifecycle from the palette', () => {
     const workspace = join(dir.path, 'workspace');
     mkdirSync(workspace);
     // A values file in the workspace, as a user keeps one: no volume claim (a kwok host has no
-    // storage), the proxy on loopback, no telemetry (this machine is offline).
+    // storage, and without one the chart makes a Deployment), the proxy on loopback, no telemetry
+    // (this machine is offline).
     writeFileSync(join(workspace, 'kwok-values.yaml'), stringify({
       telemetry: { enabled: false },
       controlPlane: { proxy: { bindAddress: '127.0.0.1' }, statefulSet: { persistence: { volumeClaim: { enabled: false } } } },
@@ -85,8 +86,8 @@ describe('vCluster lifecycle from the palette', () => {
     await wb.waitForNotification(new RegExp(`vCluster ${name} was created in ${namespace} on ${context} \\(with helm\\)`), 120_000);
     const row = await rowOf(/^Running · /);
     assert.equal(row.description, `Running · ${namespace} · 0.36.1`);
-    const statefulSet = await kubeConfig.makeApiClient(AppsV1Api).readNamespacedStatefulSet({ namespace, name });
-    assert.equal(statefulSet.metadata?.labels?.release, name);
+    const workload = await kubeConfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace, name });
+    assert.equal(workload.metadata?.labels?.release, name);
     await wb.screenshot('lifecycle-1-created-running');
   });
 
@@ -95,9 +96,9 @@ describe('vCluster lifecycle from the palette', () => {
     await wb.runCommand('vCluster: Pause vCluster');
     await wb.answerQuickPick(name);
     await rowOf(/^Paused · /);
-    const statefulSet = await kubeConfig.makeApiClient(AppsV1Api).readNamespacedStatefulSet({ namespace, name });
-    assert.equal(statefulSet.spec?.replicas, 0);
-    assert.equal(statefulSet.metadata?.annotations?.['loft.sh/paused'], 'true');
+    const workload = await kubeConfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace, name });
+    assert.equal(workload.spec?.replicas, 0);
+    assert.equal(workload.metadata?.annotations?.['loft.sh/paused'], 'true');
     await wb.screenshot('lifecycle-2-paused');
   });
 
@@ -106,8 +107,8 @@ describe('vCluster lifecycle from the palette', () => {
     await wb.runCommand('vCluster: Resume vCluster');
     await wb.answerQuickPick(name);
     await rowOf(/^Running · /);
-    const statefulSet = await kubeConfig.makeApiClient(AppsV1Api).readNamespacedStatefulSet({ namespace, name });
-    assert.equal(statefulSet.spec?.replicas, 1);
+    const workload = await kubeConfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace, name });
+    assert.equal(workload.spec?.replicas, 1);
     await wb.screenshot('lifecycle-3-resumed');
   });
 
@@ -122,7 +123,7 @@ describe('vCluster lifecycle from the palette', () => {
       const rows = await wb.treeRows(view);
       return rows.some((row) => row.label === name) ? undefined : true;
     }, 500);
-    const gone = await kubeConfig.makeApiClient(AppsV1Api).readNamespacedStatefulSet({ namespace, name }).then(() => false, () => true);
+    const gone = await kubeConfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace, name }).then(() => false, () => true);
     assert.ok(gone, 'the StatefulSet is gone from the host');
     await wb.screenshot('lifecycle-4-deleted');
   });

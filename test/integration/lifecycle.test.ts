@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AppsV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, type V1Deployment, type V1StatefulSet } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { KubeClient, kubeConfigForContext } from '../../src/kube/client';
 import { describeKubeError } from '../../src/kube/errors';
@@ -71,6 +71,18 @@ describe('vCluster lifecycle through the extension, on the real host with the re
     return Object.fromEntries((parsed ?? []).map((entry) => [entry.Name, entry.Status]));
   }
 
+  /** The vCluster's workload: without a volume claim the chart makes a Deployment, else a StatefulSet. */
+  async function readWorkload(ref: { namespace: string; name: string }): Promise<V1StatefulSet | V1Deployment> {
+    const apps = kubeConfig.makeApiClient(AppsV1Api);
+    return apps.readNamespacedStatefulSet(ref).catch(() => apps.readNamespacedDeployment(ref));
+  }
+
+  async function pausable(ref: { hostContext: string; namespace: string; name: string }) {
+    const summary = (await discover()).find((vcluster) => vcluster.name === ref.name && vcluster.namespace === ref.namespace);
+    assert.ok(summary, `discovery finds ${ref.name}`);
+    return { ...ref, workloadKind: summary.workloadKind };
+  }
+
   async function namespaceGone(name: string): Promise<boolean> {
     const namespace = await kubeConfig.makeApiClient(CoreV1Api).readNamespace({ name }).catch(() => undefined);
     return namespace === undefined || namespace.status?.phase === 'Terminating';
@@ -121,9 +133,9 @@ describe('vCluster lifecycle through the extension, on the real host with the re
     await waitFor('hlm Running', 90_000, async () => ((await statusOf('hlm')) === 'Running' ? true : undefined));
     assert.equal((await cliStatuses()).hlm, 'Running');
 
-    const vcluster = { ...ref, workloadKind: 'StatefulSet' as const };
+    const vcluster = await pausable(ref);
     assert.deepEqual(await actions.pause(vcluster), { changed: true, replicas: 1 });
-    const statefulSet = await kubeConfig.makeApiClient(AppsV1Api).readNamespacedStatefulSet({ namespace: ref.namespace, name: ref.name });
+    const statefulSet = await readWorkload(ref);
     assert.equal(statefulSet.spec?.replicas, 0);
     assert.equal(statefulSet.metadata?.annotations?.['loft.sh/paused'], 'true');
     assert.equal(statefulSet.metadata?.annotations?.['loft.sh/paused-replicas'], '1');
@@ -140,7 +152,7 @@ describe('vCluster lifecycle through the extension, on the real host with the re
     await runProcess(binaries.vcluster, ['pause', ref.name, '--namespace', ref.namespace], { env: { ...process.env, KUBECONFIG: hostKubeconfig }, timeoutMs: 120_000, cwd: scratch });
     assert.equal(await statusOf('hlm'), 'Paused');
     assert.deepEqual(await actions.resume(vcluster), { changed: true, replicas: 1 });
-    const resumed = await kubeConfig.makeApiClient(AppsV1Api).readNamespacedStatefulSet({ namespace: ref.namespace, name: ref.name });
+    const resumed = await readWorkload(ref);
     assert.equal(resumed.spec?.replicas, 1);
     assert.equal(resumed.metadata?.annotations?.['loft.sh/paused'], undefined);
     await waitFor('hlm Running after the extension resumed it', 90_000, async () => ((await statusOf('hlm')) === 'Running' ? true : undefined));
@@ -158,7 +170,7 @@ describe('vCluster lifecycle through the extension, on the real host with the re
 
   it('two operations on one vCluster at once: the second is refused and the first completes', async () => {
     const actions = actionsWith({ helm: binaries.helm });
-    const vcluster = { hostContext, name: 'hlm', namespace: 'lc-hlm', workloadKind: 'StatefulSet' as const };
+    const vcluster = await pausable({ hostContext, name: 'hlm', namespace: 'lc-hlm' });
     const first = actions.pause(vcluster);
     await assert.rejects(actions.resume(vcluster), (error: Error) => error instanceof OperationInProgressError && /busy pausing/.test(error.message));
     assert.equal((await first).changed, true);
@@ -180,7 +192,7 @@ describe('vCluster lifecycle through the extension, on the real host with the re
       controlPlane: { proxy: { bindAddress: '127.0.0.1' }, statefulSet: { labels: { team: 'platform' }, persistence: { volumeClaim: { enabled: false } } } },
     }));
     await actions.upgrade(ref, { valuesFiles: [upgradeValues] });
-    const statefulSet = await kubeConfig.makeApiClient(AppsV1Api).readNamespacedStatefulSet({ namespace: ref.namespace, name: ref.name });
+    const statefulSet = await readWorkload(ref);
     assert.equal(statefulSet.metadata?.labels?.team, 'platform', 'the upgrade applied the new values');
     const history = await runProcess(binaries.helm, ['history', ref.name, '--namespace', ref.namespace, '--kubeconfig', hostKubeconfig, '--output', 'json'], { timeoutMs: 30_000 });
     assert.equal((JSON.parse(history.stdout) as unknown[]).length, 2, 'install plus one upgrade');
