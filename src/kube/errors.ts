@@ -17,9 +17,18 @@ export interface KubeErrorDescription {
   status?: number;
 }
 
+/**
+ * Recognised by shape, not `instanceof`: the client that throws lives in dist/backend.js and the
+ * code that catches in dist/extension.js, each bundle with its own copy of this class.
+ */
+export function isKubeApiError(error: unknown): error is KubeApiError {
+  return error instanceof KubeApiError
+    || (error instanceof Error && error.name === 'KubeApiError' && typeof (error as { status?: unknown }).status === 'number');
+}
+
 /** Turns API and network errors into a kind the UI can branch on and one clear line. */
 export function describeKubeError(error: unknown, timeoutSeconds?: number): KubeErrorDescription {
-  if (error instanceof KubeApiError) {
+  if (isKubeApiError(error)) {
     const status = error.status;
     switch (status) {
       case 401:

@@ -178,3 +178,19 @@ describe('VClusterActions without a cluster', () => {
     await subject.checkValuesFiles([dir.file('empty.yaml')]);
   });
 });
+
+describe('API errors across bundles', () => {
+  it('classifies a KubeApiError thrown by the other bundle\'s copy of the class', async () => {
+    const { describeKubeError } = await import('../../src/kube/errors');
+    // dist/backend.js throws its own KubeApiError; dist/extension.js catches with another copy.
+    class KubeApiError extends Error {
+      constructor(readonly status: number, message: string) {
+        super(message);
+        this.name = 'KubeApiError';
+      }
+    }
+    assert.equal(describeKubeError(new KubeApiError(404, 'namespaces "x" not found')).kind, 'notFound');
+    assert.equal(describeKubeError(new KubeApiError(403, 'no')).kind, 'forbidden');
+    assert.equal(describeKubeError(Object.assign(new Error('plain'), { status: 404 })).kind, 'other', 'only the named class counts');
+  });
+});
