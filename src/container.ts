@@ -34,8 +34,16 @@ import { ClusterInventory } from './vcluster/inventory';
  * is relative to dist/extension.js; esbuild leaves this require alone (esbuild.js).
  */
 function loadBackend(): Promise<Backend> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a runtime path into dist/, by design
-  return Promise.resolve(require('./backend.js') as Backend);
+  // Deferred to a later turn of the event loop: a caller during activate() (reading the saved
+  // connections, say) must not pull the 2 MB bundle into activation time.
+  return new Promise((resolve, reject) => setImmediate(() => {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a runtime path into dist/, by design
+      resolve(require('./backend.js') as Backend);
+    } catch (error) {
+      reject(error);
+    }
+  }));
 }
 
 /**

@@ -89,7 +89,6 @@ export class ConnectionsKubeconfig {
   constructor(readonly path: string, private readonly loadYaml: () => Promise<YamlCodec>) {}
 
   async read(): Promise<Json> {
-    const yaml = await this.loadYaml();
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
@@ -97,6 +96,7 @@ export class ConnectionsKubeconfig {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { apiVersion: 'v1', kind: 'Config', clusters: [], users: [], contexts: [] };
       throw error;
     }
+    const yaml = await this.loadYaml();
     let parsed: unknown;
     try {
       parsed = yaml.parse(text);
