@@ -12,7 +12,7 @@ export class ResumeVClusterCommand implements Command {
     const vcluster = await targetVCluster(this.ui, arg, 'Resume vCluster', (candidate) => candidate.status === 'Paused' || candidate.status === 'ScaledDown');
     if (!vcluster) return false;
     const outcome = await withLifecycleProgress(`Resuming vCluster ${vcluster.name}`, () => this.actions.resume(vcluster), false);
-    void refreshUntilSettled(this.ui, vcluster, (current) => current !== undefined && current.status !== 'Paused' && isSettled(current));
+    void refreshUntilSettled(this.ui, vcluster, (current) => current !== undefined && current.status !== 'Paused' && current.status !== 'ScaledDown' && isSettled(current));
     if (!outcome.changed) void vscode.window.showInformationMessage(`vCluster ${vcluster.name} was not resumed: ${outcome.reason}.`);
     else this.ui.logger.info(`[resume] ${vcluster.name}: resumed to ${outcome.replicas} replica(s)`);
     return outcome.changed;

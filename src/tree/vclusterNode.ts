@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { statusTone, type StatusTone } from '../vcluster/status';
+import { displayStatus, statusTone, type StatusTone } from '../vcluster/status';
 import type { VClusterSummary } from '../vcluster/discovery';
 import { ContextValues } from './contextValues';
 import { formatAge } from '../vcluster/format';
@@ -36,12 +36,12 @@ export function vclusterTreeItem(node: VClusterNode, state: VClusterItemState = 
   const tone = statusTone(vcluster.status);
   const item = new vscode.TreeItem(vcluster.name, vscode.TreeItemCollapsibleState.None);
   item.id = node.id;
-  const status = state.operation ? `${OPERATION_ACTIVITY[state.operation]}…` : vcluster.status;
+  const status = state.operation ? `${OPERATION_ACTIVITY[state.operation]}…` : displayStatus(vcluster.status);
   item.description = [status, vcluster.namespace, vcluster.version, state.connected ? 'connected' : ''].filter(Boolean).join(' · ');
   item.iconPath = state.operation ? new vscode.ThemeIcon('loading~spin') : state.connected && tone === 'running' ? connectedIcon : toneIcons[tone];
   item.contextValue = ContextValues.vcluster(tone, state.connected, state.operation !== undefined);
   const tooltip = new vscode.MarkdownString();
-  tooltip.appendMarkdown(`**${vcluster.name}** — ${vcluster.status}\n\n`);
+  tooltip.appendMarkdown(`**${vcluster.name}** — ${displayStatus(vcluster.status)}\n\n`);
   tooltip.appendMarkdown(`- Namespace: \`${vcluster.namespace}\`\n- Host context: \`${vcluster.hostContext}\`\n`);
   tooltip.appendMarkdown(`- Version: ${vcluster.version ?? 'unknown'}\n- ${vcluster.workloadKind}, age ${formatAge(vcluster.created) || 'unknown'}\n`);
   if (state.connected) tooltip.appendMarkdown(`- Connected: context \`vcluster_${vcluster.name}_${vcluster.namespace}_${vcluster.hostContext}\`\n`);

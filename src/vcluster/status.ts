@@ -58,10 +58,22 @@ export function podStatusReason(pod: V1Pod): string {
   return reason;
 }
 
+export const SLEEP_MODE_LABEL = 'loft.sh/sleep-mode';
+
+/**
+ * With no pods the CLI says ScaledDown only when the workload is scaled to 0, and nothing at all
+ * otherwise (its pods are on their way, or their controller is failing): '' here too.
+ */
 export function vclusterStatus(workload: VClusterWorkload, pods: readonly V1Pod[]): string {
-  if (workload.metadata?.annotations?.[PAUSED_ANNOTATION] === 'true') return 'Paused';
+  if (workload.metadata?.annotations?.[PAUSED_ANNOTATION] === 'true' || workload.metadata?.labels?.[SLEEP_MODE_LABEL] === 'true') return 'Paused';
   const last = pods[pods.length - 1];
-  return last ? podStatusReason(last) : 'ScaledDown';
+  if (last) return podStatusReason(last);
+  return workload.spec?.replicas === 0 ? 'ScaledDown' : '';
+}
+
+/** What the tree shows for a status: the CLI's word, or "Starting" where the CLI shows none. */
+export function displayStatus(status: string): string {
+  return status === '' ? 'Starting' : status;
 }
 
 /** The syncer image's tag, read the CLI's way: only an image of the form repo:tag yields one. */
@@ -79,7 +91,8 @@ export type StatusTone = 'running' | 'paused' | 'progressing' | 'failed' | 'unkn
 export function statusTone(status: string): StatusTone {
   if (status === 'Running') return 'running';
   if (status === 'Paused' || status === 'ScaledDown' || status.startsWith('Sleeping')) return 'paused';
-  if (status === 'Pending' || status === 'ContainerCreating' || status === 'PodInitializing' || status === 'Terminating' || /^Init:\d+\/\d+$/.test(status)) return 'progressing';
-  if (status === 'Unknown' || status === '') return 'unknown';
+  if (status === '' || status === 'Pending' || status === 'ContainerCreating' || status === 'PodInitializing' || status === 'Terminating' || /^Init:\d+\/\d+$/.test(status)) return 'progressing';
+  if (status === '') return 'progressing';
+  if (status === 'Unknown') return 'unknown';
   return 'failed';
 }

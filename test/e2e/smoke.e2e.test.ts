@@ -44,7 +44,7 @@ describe('smoke: the extension in a real VS Code', () => {
     const text = await wb.welcomeText(view);
     assert.match(text, /No kubeconfig found/);
     const buttons = await wb.welcomeButtons(view);
-    assert.deepEqual(buttons, ['Choose Kubeconfig File', 'Check Installed Tools']);
+    assert.deepEqual(buttons, ['Choose Kubeconfig File', 'Check Installed Tools', 'Create kind Cluster']);
     await wb.screenshot('smoke-welcome-no-kubeconfig');
   });
 

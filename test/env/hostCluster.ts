@@ -226,6 +226,9 @@ export async function upHostCluster(binaries: HostBinaries, options: HostCluster
       'kind: KwokctlConfiguration',
       'options:',
       '  bindAddress: 127.0.0.1',
+      // kwok's port-forward rules: a test can route `port-forward pod/X 8443` through the real
+      // API server and kwok's kubelet server to a real local process (the syncer's proxy).
+      '  enableCRDs: [PortForward, ClusterPortForward]',
       '',
     ].join('\n'));
     // kwokctl keeps waiting (for minutes) on a component that already died; watch the pid files

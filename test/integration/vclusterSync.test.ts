@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { createConnection } from 'node:net';
+import { KubeClient, kubeConfigForContext } from '../../src/kube/client';
 import { loadKubeconfig } from '../../src/kube/kubeconfig';
 import { MemoryLogger } from '../../src/process/log';
 import { runProcess } from '../../src/process/run';
@@ -131,7 +133,7 @@ describe('real syncing by the vCluster syncer on the local host', () => {
     });
   });
 
-  it('connect through the extension: the context from Secret vc-NAME answers at the configured server; disconnect removes it', async () => {
+  it('connect through the extension: a real port-forward via kwok, then the configured server; disconnect removes the context and closes the forward', async () => {
     const loaded = await loadKubeconfig([cluster.kubeconfig]);
     assert.equal(loaded.state, 'ok');
     if (loaded.state !== 'ok') return;
@@ -153,10 +155,35 @@ describe('real syncing by the vCluster syncer on the local host', () => {
     const hostKubeconfigBefore = readFileSync(cluster.kubeconfig, 'utf8');
     try {
       // Without a server: the Service is a ClusterIP, so a port-forward to the pod is tried.
-      // kwok's fake pod has nothing behind it; the error must say so and what to set.
+      // kwok's fake pod has nothing behind it yet; the error must say so and what to set.
       await assert.rejects(actions.connect(ref), /did not answer at https:\/\/127\.0\.0\.1:\d+ \(portForward\).*vcluster\.connectServers/);
       assert.equal(actions.isConnected(ref), false);
       assert.equal(existsSync(connectionsFile), false, 'nothing was written for a failed connect');
+
+      // Now give kwok a port-forward rule for the vCluster pod: port 8443 goes to the local
+      // syncer's proxy. The extension's in-process port-forward then runs for real: local port →
+      // API server → kwok's kubelet server → 127.0.0.1:8443.
+      const hostClient = new KubeClient(kubeConfigForContext(loaded.document, hostContext));
+      const rules = `/apis/kwok.x-k8s.io/v1alpha1/namespaces/${NAMESPACE}/portforwards`;
+      await hostClient.request('POST', rules, { body: {
+        apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'PortForward', metadata: { name: `${NAME}-0`, namespace: NAMESPACE },
+        spec: { forwards: [{ ports: [8443], target: { address: '127.0.0.1', port: 8443 } }] },
+      } }, AbortSignal.timeout(10_000));
+      try {
+        const forwarded = await waitFor('a connect through the port-forward', 30_000, () => actions.connect(ref).catch(() => undefined), 1000);
+        assert.equal(forwarded.via, 'portForward');
+        const port = Number(new URL(forwarded.server).port);
+        assert.ok(port >= 10000 && port <= 12999, `a local port in the CLI's range 10000-12999 (${port})`);
+        const throughForward = await runProcess(cachedHostBinaries()!.kubectl, ['--kubeconfig', connectionsFile, '--context', forwarded.context, 'get', 'namespace', 'default', '-o', 'name'], { timeoutMs: 30_000 });
+        assert.equal(throughForward.stdout.trim(), 'namespace/default', 'kubectl reaches the virtual cluster through the port-forward');
+        assert.equal(await actions.disconnect(ref), true);
+        await assert.rejects(new Promise((resolve, reject) => {
+          const socket = createConnection({ host: '127.0.0.1', port }, () => { socket.destroy(); resolve(true); });
+          socket.on('error', reject);
+        }), /ECONNREFUSED/, 'disconnect closed the local port');
+      } finally {
+        await hostClient.request('DELETE', `${rules}/${NAME}-0`, {}, AbortSignal.timeout(10_000)).catch(() => undefined);
+      }
 
       // The local syncer serves on 127.0.0.1:8443: the setting points there, as a user would.
       servers[`${NAMESPACE}/${NAME}`] = 'https://127.0.0.1:8443';

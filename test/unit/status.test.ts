@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { summarize } from '../../src/vcluster/discovery';
 import { formatAge } from '../../src/vcluster/format';
-import { podStatusReason, statusTone, vclusterStatus, vclusterVersion } from '../../src/vcluster/status';
+import { displayStatus, podStatusReason, statusTone, vclusterStatus, vclusterVersion } from '../../src/vcluster/status';
 import { aContainerStatus, aDeployment, aPod, aStatefulSet } from './builders/kube';
 
 describe('podStatusReason (kubectl STATUS column, as the vcluster CLI copies it)', () => {
@@ -42,8 +42,12 @@ describe('vclusterStatus and version', () => {
     assert.equal(vclusterStatus(aStatefulSet({ annotations: { 'loft.sh/paused': 'true' } }), [aPod()]), 'Paused');
   });
 
-  it('is ScaledDown with no pods, and the last pod\'s reason otherwise', () => {
-    assert.equal(vclusterStatus(aStatefulSet(), []), 'ScaledDown');
+  it('is ScaledDown with no pods at 0 replicas, nothing (as the CLI) with no pods yet, and the last pod\'s reason otherwise', () => {
+    assert.equal(vclusterStatus(aStatefulSet({ replicas: 0 }), []), 'ScaledDown');
+    assert.equal(vclusterStatus(aStatefulSet({ replicas: 1 }), []), '');
+    assert.equal(displayStatus(''), 'Starting');
+    assert.equal(statusTone(''), 'progressing');
+    assert.equal(vclusterStatus(aStatefulSet({ labels: { 'loft.sh/sleep-mode': 'true' } }), [aPod()]), 'Paused');
     assert.equal(vclusterStatus(aStatefulSet(), [aPod(), aPod({ phase: 'Pending', containers: [] })]), 'Pending');
   });
 
@@ -61,7 +65,6 @@ describe('vclusterStatus and version', () => {
     assert.equal(statusTone('ScaledDown'), 'paused');
     assert.equal(statusTone('Init:0/1'), 'progressing');
     assert.equal(statusTone('CrashLoopBackOff'), 'failed');
-    assert.equal(statusTone(''), 'unknown');
   });
 });
 
@@ -70,7 +73,7 @@ describe('summarize', () => {
     const summaries = summarize('kind-host', [
       { workload: aStatefulSet({ release: 'b', namespace: 'team-b' }), kind: 'StatefulSet' },
       { workload: aStatefulSet({ release: 'a', namespace: 'team-a' }), kind: 'StatefulSet' },
-      { workload: aDeployment({ release: 'old', namespace: 'legacy' }), kind: 'Deployment' },
+      { workload: aDeployment({ release: 'old', namespace: 'legacy', replicas: 0 }), kind: 'Deployment' },
     ], [
       aPod({ release: 'a', namespace: 'team-a' }),
       // Same release name in another namespace must not leak into team-a's status.

@@ -66,11 +66,12 @@ export function aStatefulSet(options: {
   };
 }
 
-export function aDeployment(options: { release?: string; namespace?: string; image?: string } = {}): V1Deployment {
+export function aDeployment(options: { release?: string; namespace?: string; image?: string; replicas?: number } = {}): V1Deployment {
   const release = options.release ?? 'vc';
   return {
     metadata: { name: release, namespace: options.namespace ?? `vcluster-${release}`, labels: { app: 'vcluster', release } },
     spec: {
+      ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
       selector: { matchLabels: { app: 'vcluster', release } },
       template: { spec: { containers: [{ name: 'syncer', image: options.image ?? 'ghcr.io/loft-sh/vcluster:0.19.7' }] } },
     },
