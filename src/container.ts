@@ -92,7 +92,7 @@ export class Container extends DisposableStore {
       logger,
       requestTimeoutMs: () => this.settings.requestTimeoutMs(),
     }));
-    void this.actions.loadConnections();
+    void this.actions.connector.loadConnections();
     this.tree = this.register(new ClustersTreeProvider(this.inventory, this.actions));
     this.register(vscode.window.createTreeView('vcluster.clusters', { treeDataProvider: this.tree, showCollapseAll: true }));
 

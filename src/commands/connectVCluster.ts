@@ -18,16 +18,16 @@ export class ConnectVClusterCommand implements Command {
   constructor(private readonly ui: LifecycleUi, private readonly actions: VClusterActions) {}
 
   async run(arg?: unknown): Promise<string | undefined> {
-    const vcluster = isRef(arg) ? arg : await targetVCluster(this.ui, arg, 'Connect to vCluster', (candidate) => !this.actions.isConnected(candidate));
+    const vcluster = isRef(arg) ? arg : await targetVCluster(this.ui, arg, 'Connect to vCluster', (candidate) => !this.actions.connector.isConnected(candidate));
     if (!vcluster) return undefined;
     const server = isRef(arg) ? arg.server : undefined;
-    const connection = await withLifecycleProgress(`Connecting to vCluster ${vcluster.name}`, (progress) => this.actions.connect(vcluster, { ...(server ? { server } : {}), ...(progress.signal ? { signal: progress.signal } : {}) }));
+    const connection = await withLifecycleProgress(`Connecting to vCluster ${vcluster.name}`, (progress) => this.actions.connector.connect(vcluster, { ...(server ? { server } : {}), ...(progress.signal ? { signal: progress.signal } : {}) }));
     await this.ui.refresh();
     void vscode.window.showInformationMessage(
       `Connected to vCluster ${vcluster.name}: context ${connection.context} (${connection.via === 'portForward' ? `port-forward on ${connection.server}` : connection.server}).`,
       'Copy KUBECONFIG Path',
     ).then((choice) => {
-      if (choice === 'Copy KUBECONFIG Path') void vscode.env.clipboard.writeText(this.actions.connectionsFile);
+      if (choice === 'Copy KUBECONFIG Path') void vscode.env.clipboard.writeText(this.actions.connector.connectionsFile);
     });
     return connection.context;
   }

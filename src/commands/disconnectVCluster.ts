@@ -9,9 +9,9 @@ export class DisconnectVClusterCommand implements Command {
   constructor(private readonly ui: LifecycleUi, private readonly actions: VClusterActions) {}
 
   async run(arg?: unknown): Promise<boolean> {
-    const vcluster = await targetVCluster(this.ui, arg, 'Disconnect from vCluster', (candidate) => this.actions.isConnected(candidate));
+    const vcluster = await targetVCluster(this.ui, arg, 'Disconnect from vCluster', (candidate) => this.actions.connector.isConnected(candidate));
     if (!vcluster) return false;
-    const removed = await this.actions.disconnect(vcluster);
+    const removed = await this.actions.connector.disconnect(vcluster);
     await this.ui.refresh();
     vscode.window.setStatusBarMessage(removed ? `Disconnected from vCluster ${vcluster.name}` : `vCluster ${vcluster.name} was not connected`, 4000);
     return removed;

@@ -28,7 +28,7 @@ export class ClustersTreeProvider extends DisposableStore implements vscode.Tree
     this.register(inventory.onDidChange((contextName) => this.scheduleChange(contextName)));
     // An operation starting or ending, or a connection, changes how a vCluster is shown.
     this.register(actions.tracker.onDidChange((ref) => this.scheduleChange(ref.hostContext)));
-    this.register(actions.onDidChangeConnections(() => this.scheduleChange(undefined)));
+    this.register(actions.connector.onDidChangeConnections(() => this.scheduleChange(undefined)));
     this.register({ dispose: () => clearTimeout(this.coalesceTimer) });
   }
 
@@ -40,7 +40,7 @@ export class ClustersTreeProvider extends DisposableStore implements vscode.Tree
 
   getTreeItem(node: ClustersTreeNode): vscode.TreeItem {
     if (node.kind === 'hostContext') return hostContextTreeItem(node);
-    return vclusterTreeItem(node, { connected: this.actions.isConnected(node.vcluster), operation: this.actions.tracker.current(node.vcluster) });
+    return vclusterTreeItem(node, { connected: this.actions.connector.isConnected(node.vcluster), operation: this.actions.tracker.current(node.vcluster) });
   }
 
   getParent(node: ClustersTreeNode): ClustersTreeNode | undefined {

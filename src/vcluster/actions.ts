@@ -6,9 +6,8 @@ import type { Logger } from '../process/log';
 import { ProcessCancelledError } from '../process/run';
 import { probeTool } from '../process/tools';
 import type { Backend } from './backend';
-import { EventEmitter } from 'node:events';
-import { connectionKubeconfig, ConnectError, vclusterContextName, type ConnectionsKubeconfig } from './connection';
-import type { PortForwardSession } from '../kube/portForward';
+import { vclusterContextName, type ConnectionsKubeconfig } from './connection';
+import { VClusterConnector } from './connector';
 import { VCLUSTER_SELECTOR } from './discovery';
 import { namespaceProblem, vclusterNameProblem } from './names';
 import { OperationTracker, type VClusterRef } from './operations';
@@ -89,155 +88,17 @@ export interface DeletionPlan {
 interface ObjectList { items: Array<{ metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> } }> }
 interface NamespaceObject { metadata?: { annotations?: Record<string, string>; deletionTimestamp?: string } }
 
-export interface Connection {
-  context: string;
-  server: string;
-  /** How the server was chosen. */
-  via: 'given' | 'setting' | 'loadBalancer' | 'nodePort' | 'portForward';
-}
-
-interface ServiceObject {
-  spec?: { type?: string; ports?: Array<{ port?: number; nodePort?: number; name?: string }> };
-  status?: { loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string }> } };
-}
-interface PodList { items: Array<{ metadata?: { name?: string; creationTimestamp?: string; deletionTimestamp?: string }; status?: { phase?: string } }> }
-
-const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 export class VClusterActions {
   readonly tracker = new OperationTracker();
-  private readonly forwards = new Map<string, PortForwardSession>();
-  private readonly events = new EventEmitter();
-  private connected = new Set<string>();
-  constructor(private readonly options: ActionsOptions) {}
-
-  /** Fires when a vCluster was connected or disconnected. */
-  onDidChangeConnections(listener: () => void): { dispose(): void } {
-    this.events.on('connections', listener);
-    return { dispose: () => this.events.off('connections', listener) };
-  }
-
-  isConnected(ref: VClusterRef): boolean {
-    return this.connected.has(vclusterContextName(ref));
-  }
-
-  /** Rereads the extension's kubeconfig (at start, and when another window may have changed it). */
-  async loadConnections(): Promise<void> {
-    try {
-      this.connected = new Set(await this.options.connections.contextNames());
-    } catch (error) {
-      this.options.logger.warn(`[connect] ${(error as Error).message}`);
-      this.connected = new Set();
-    }
-    this.events.emit('connections');
-  }
-
-  get connectionsFile(): string {
-    return this.options.connections.path;
-  }
-
-  /**
-   * `vcluster connect`, minus the switch of the user's current context: the server is the one
-   * given, else the setting, else the LoadBalancer, else a NodePort on a local host, else an
-   * in-process port-forward to the vCluster pod. The context is checked before it is kept.
-   */
-  async connect(ref: VClusterRef, options: { server?: string; signal?: AbortSignal } = {}): Promise<Connection> {
-    return this.tracker.run(ref, 'connect', async () => {
-      const backend = await this.options.loadBackend();
-      const client = await this.hostClient(ref.hostContext);
-      const signal = AbortSignal.any([options.signal ?? new AbortController().signal, AbortSignal.timeout(this.options.requestTimeoutMs() * 3)]);
-      const virtual = await backend.readVirtualKubeconfig(client, ref, signal, { parse: backend.parseYaml, stringify: backend.stringifyYaml });
-      const context = vclusterContextName(ref);
-      await this.stopForward(context);
-      let connection = await this.chooseServer(client, ref, options.server, signal);
-      if (!connection) {
-        const session = await this.startForward(backend, ref, virtual, signal);
-        this.forwards.set(context, session);
-        connection = { context, server: `https://127.0.0.1:${session.localPort}`, via: 'portForward' };
-      }
-      const entry = connectionKubeconfig(virtual, context, connection.server);
-      try {
-        await this.checkVirtualApi(backend, entry, context);
-      } catch (error) {
-        await this.stopForward(context);
-        throw new ConnectError(`vCluster ${ref.name} did not answer at ${connection.server} (${connection.via}): ${describeKubeError(error, 20).message}. If it is not reachable from this machine, set its server in vcluster.connectServers.`);
-      }
-      await this.options.connections.upsert(entry);
-      this.connected.add(context);
-      this.events.emit('connections');
-      this.options.logger.info(`[connect] ${ref.name}: context ${context} → ${connection.server} (${connection.via}) in ${this.options.connections.path}`);
-      return connection;
-    });
-  }
-
-  async disconnect(ref: VClusterRef): Promise<boolean> {
-    return this.tracker.run(ref, 'disconnect', async () => {
-      const context = vclusterContextName(ref);
-      await this.stopForward(context);
-      const removed = await this.options.connections.remove(context);
-      this.connected.delete(context);
-      this.events.emit('connections');
-      return removed;
-    });
+  /** Connect and disconnect, sharing this tracker so they never overlap another operation. */
+  readonly connector: VClusterConnector;
+  constructor(private readonly options: ActionsOptions) {
+    this.connector = new VClusterConnector(options, this.tracker, (hostContext) => this.hostClient(hostContext));
   }
 
   dispose(): void {
-    for (const session of this.forwards.values()) void session.close();
-    this.forwards.clear();
-    this.events.removeAllListeners();
-  }
-
-  private async stopForward(context: string): Promise<void> {
-    const session = this.forwards.get(context);
-    this.forwards.delete(context);
-    await session?.close();
-  }
-
-  private async chooseServer(client: KubeClient, ref: VClusterRef, given: string | undefined, signal: AbortSignal): Promise<Connection | undefined> {
-    const context = vclusterContextName(ref);
-    if (given) return { context, server: given, via: 'given' };
-    const servers = this.options.connectServers();
-    const configured = servers[`${ref.hostContext}/${ref.namespace}/${ref.name}`] ?? servers[`${ref.namespace}/${ref.name}`];
-    if (configured) return { context, server: configured, via: 'setting' };
-    const service = await client.getJson<ServiceObject>(`/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/services/${encodeURIComponent(ref.name)}`, {}, signal).catch(() => undefined);
-    if (service?.spec?.type === 'LoadBalancer') {
-      const ingress = service.status?.loadBalancer?.ingress?.[0];
-      const address = ingress?.hostname || ingress?.ip;
-      if (address) return { context, server: `https://${address}`, via: 'loadBalancer' };
-    }
-    if (service?.spec?.type === 'NodePort') {
-      const hostServer = client.server;
-      const nodePort = service.spec.ports?.find((port) => port.port === 443 || port.name === 'https')?.nodePort;
-      if (nodePort && LOCAL_HOSTS.has(new URL(hostServer).hostname)) return { context, server: `https://127.0.0.1:${nodePort}`, via: 'nodePort' };
-    }
-    return undefined;
-  }
-
-  private async startForward(backend: Backend, ref: VClusterRef, virtual: Record<string, unknown>, signal: AbortSignal): Promise<PortForwardSession> {
-    const client = await this.hostClient(ref.hostContext);
-    const pods = await client.getJson<PodList>(`/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/pods`, { labelSelector: `app=vcluster,release=${ref.name}` }, signal);
-    const running = pods.items
-      .filter((pod) => pod.status?.phase === 'Running' && !pod.metadata?.deletionTimestamp)
-      .sort((a, b) => (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? ''));
-    const pod = running[0]?.metadata?.name;
-    if (!pod) throw new ConnectError(`vCluster ${ref.name} has no running pod to forward to; resume or start it first.`);
-    const clusters = virtual.clusters as Array<{ cluster?: { server?: string } }>;
-    const remotePort = Number(new URL(clusters[0]?.cluster?.server ?? 'https://localhost:8443').port || 8443);
-    const kubeconfig = this.options.kubeconfig();
-    if (!kubeconfig) throw new Error('No kubeconfig is loaded.');
-    return backend.PortForwardSession.start({
-      kubeConfig: backend.kubeConfigForContext(kubeconfig.document, ref.hostContext),
-      namespace: ref.namespace,
-      pod,
-      remotePort,
-      logger: this.options.logger,
-    });
-  }
-
-  private async checkVirtualApi(backend: Backend, entry: Record<string, unknown>, context: string): Promise<void> {
-    const document = entry as unknown as KubeconfigDocument;
-    const client = new backend.KubeClient(backend.kubeConfigForContext(document, context));
-    await client.getJson('/version', {}, AbortSignal.timeout(20_000));
+    this.connector.dispose();
   }
 
   async hostClient(hostContext: string): Promise<KubeClient> {
@@ -465,7 +326,7 @@ export class VClusterActions {
           await client.request('DELETE', `/api/v1/namespaces/${encodeURIComponent(plan.namespace)}`, {}, timeout()).catch(ignoreMissing);
         }
       }
-      await this.options.connections.remove(vclusterContextName(ref));
+      await this.connector.forget(ref);
     });
   }
 

@@ -156,8 +156,8 @@ describe('real syncing by the vCluster syncer on the local host', () => {
     try {
       // Without a server: the Service is a ClusterIP, so a port-forward to the pod is tried.
       // kwok's fake pod has nothing behind it yet; the error must say so and what to set.
-      await assert.rejects(actions.connect(ref), /did not answer at https:\/\/127\.0\.0\.1:\d+ \(portForward\).*vcluster\.connectServers/);
-      assert.equal(actions.isConnected(ref), false);
+      await assert.rejects(actions.connector.connect(ref), /did not answer at https:\/\/127\.0\.0\.1:\d+ \(portForward\).*vcluster\.connectServers/);
+      assert.equal(actions.connector.isConnected(ref), false);
       assert.equal(existsSync(connectionsFile), false, 'nothing was written for a failed connect');
 
       // Now give kwok a port-forward rule for the vCluster pod: port 8443 goes to the local
@@ -170,13 +170,13 @@ describe('real syncing by the vCluster syncer on the local host', () => {
         spec: { forwards: [{ ports: [8443], target: { address: '127.0.0.1', port: 8443 } }] },
       } }, AbortSignal.timeout(10_000));
       try {
-        const forwarded = await waitFor('a connect through the port-forward', 30_000, () => actions.connect(ref).catch(() => undefined), 1000);
+        const forwarded = await waitFor('a connect through the port-forward', 30_000, () => actions.connector.connect(ref).catch(() => undefined), 1000);
         assert.equal(forwarded.via, 'portForward');
         const port = Number(new URL(forwarded.server).port);
         assert.ok(port >= 10000 && port <= 12999, `a local port in the CLI's range 10000-12999 (${port})`);
         const throughForward = await runProcess(cachedHostBinaries()!.kubectl, ['--kubeconfig', connectionsFile, '--context', forwarded.context, 'get', 'namespace', 'default', '-o', 'name'], { timeoutMs: 30_000 });
         assert.equal(throughForward.stdout.trim(), 'namespace/default', 'kubectl reaches the virtual cluster through the port-forward');
-        assert.equal(await actions.disconnect(ref), true);
+        assert.equal(await actions.connector.disconnect(ref), true);
         await assert.rejects(new Promise((resolve, reject) => {
           const socket = createConnection({ host: '127.0.0.1', port }, () => { socket.destroy(); resolve(true); });
           socket.on('error', reject);
@@ -187,14 +187,14 @@ describe('real syncing by the vCluster syncer on the local host', () => {
 
       // The local syncer serves on 127.0.0.1:8443: the setting points there, as a user would.
       servers[`${NAMESPACE}/${NAME}`] = 'https://127.0.0.1:8443';
-      const connection = await actions.connect(ref);
+      const connection = await actions.connector.connect(ref);
       assert.deepEqual(connection, { context: `vcluster_${NAME}_${NAMESPACE}_${hostContext}`, server: 'https://127.0.0.1:8443', via: 'setting' });
-      assert.equal(actions.isConnected(ref), true);
+      assert.equal(actions.connector.isConnected(ref), true);
       assert.equal(statSync(connectionsFile).mode & 0o777, 0o600);
       const kubectl = await runProcess(cachedHostBinaries()!.kubectl, ['--kubeconfig', connectionsFile, '--context', connection.context, 'get', 'namespace', 'kube-system', '-o', 'name'], { timeoutMs: 30_000 });
       assert.equal(kubectl.stdout.trim(), 'namespace/kube-system', 'kubectl reaches the virtual cluster through the new context');
-      assert.equal(await actions.disconnect(ref), true);
-      assert.equal(actions.isConnected(ref), false);
+      assert.equal(await actions.connector.disconnect(ref), true);
+      assert.equal(actions.connector.isConnected(ref), false);
       assert.deepEqual(await new ConnectionsKubeconfig(connectionsFile, async () => ({ parse: backend.parseYaml, stringify: backend.stringifyYaml })).contextNames(), []);
       assert.equal(readFileSync(cluster.kubeconfig, 'utf8'), hostKubeconfigBefore, 'the host kubeconfig is untouched');
     } finally {
