@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ClustersTreeNode } from '../tree/clustersTreeProvider';
 import { CreateCancelledError, type VClusterActions } from '../vcluster/actions';
 import { defaultNamespace, namespaceProblem, vclusterNameProblem } from '../vcluster/names';
+import { normalizeKubernetesVersion } from '../vcluster/provision';
 import type { Command } from './command';
 import { isSettled, knownVClusters, type LifecycleUi, pickValuesFile, refreshUntilSettled, withLifecycleProgress } from './lifecycleUi';
 
@@ -12,6 +13,7 @@ export interface CreateVClusterArgs {
   namespace?: string;
   valuesFiles?: string[];
   chartVersion?: string;
+  kubernetesVersion?: string;
 }
 
 function isCreateArgs(value: unknown): value is CreateVClusterArgs {
@@ -28,7 +30,7 @@ export class CreateVClusterCommand implements Command {
     const request = isCreateArgs(arg) ? arg : await this.ask(arg as ClustersTreeNode | undefined);
     if (!request) return false;
     const namespace = request.namespace || defaultNamespace(request.name);
-    const full = { hostContext: request.hostContext, name: request.name, namespace, valuesFiles: request.valuesFiles ?? [], ...(request.chartVersion ? { chartVersion: request.chartVersion } : {}) };
+    const full = { hostContext: request.hostContext, name: request.name, namespace, valuesFiles: request.valuesFiles ?? [], ...(request.chartVersion ? { chartVersion: request.chartVersion } : {}), ...(request.kubernetesVersion ? { kubernetesVersion: request.kubernetesVersion } : {}) };
     this.ui.logger.info(`[create] ${full.name} in ${namespace} on ${full.hostContext}`);
     try {
       const provisioner = await withLifecycleProgress(`Creating vCluster ${full.name}`, (progress) => this.actions.create(full, progress));
@@ -53,7 +55,7 @@ export class CreateVClusterCommand implements Command {
     if (!hostContext) return undefined;
     const existing = new Set(knownVClusters(this.ui.inventory).filter((vcluster) => vcluster.hostContext === hostContext).map((vcluster) => `${vcluster.namespace}/${vcluster.name}`));
     const name = await vscode.window.showInputBox({
-      title: `${title} (1/4) on ${hostContext}`,
+      title: `${title} (1/5) on ${hostContext}`,
       prompt: 'Name of the vCluster: lower-case letters, digits and \'-\'',
       placeHolder: 'my-vcluster',
       validateInput: (value) => vclusterNameProblem(value.trim()),
@@ -61,23 +63,35 @@ export class CreateVClusterCommand implements Command {
     if (name === undefined) return undefined;
     const trimmedName = name.trim();
     const namespace = await vscode.window.showInputBox({
-      title: `${title} (2/4): namespace`,
+      title: `${title} (2/5): namespace`,
       prompt: 'Host namespace for the vCluster; created when missing',
       value: defaultNamespace(trimmedName),
       validateInput: (value) => namespaceProblem(value.trim())
         ?? (existing.has(`${value.trim()}/${trimmedName}`) ? `A vCluster named ${trimmedName} already exists in ${value.trim()}.` : undefined),
     });
     if (namespace === undefined) return undefined;
-    const valuesFiles = await pickValuesFile(`${title} (3/4): values`);
+    const valuesFiles = await pickValuesFile(`${title} (3/5): values`);
     if (valuesFiles === undefined) return undefined;
     const chartVersion = await vscode.window.showInputBox({
-      title: `${title} (4/4): chart version`,
+      title: `${title} (4/5): chart version`,
       prompt: 'vcluster chart version; empty for the default (the CLI\'s own version, or the setting vcluster.chart.version)',
       placeHolder: 'default',
       validateInput: (value) => (value.trim() === '' || /^v?\d+\.\d+\.\d+([-+][\w.-]+)?$/.test(value.trim()) ? undefined : 'A chart version looks like 0.36.1.'),
     });
     if (chartVersion === undefined) return undefined;
-    return { hostContext, name: trimmedName, namespace: namespace.trim(), valuesFiles, ...(chartVersion.trim() ? { chartVersion: chartVersion.trim() } : {}) };
+    const kubernetesVersion = await vscode.window.showInputBox({
+      title: `${title} (5/5): Kubernetes version`,
+      prompt: 'Kubernetes version of the virtual cluster, e.g. v1.33.2; empty for the chart\'s default',
+      placeHolder: 'chart default',
+      validateInput: (value) => (value.trim() === '' || normalizeKubernetesVersion(value) ? undefined : 'A Kubernetes version looks like v1.33 or v1.33.2.'),
+    });
+    if (kubernetesVersion === undefined) return undefined;
+    const version = normalizeKubernetesVersion(kubernetesVersion);
+    return {
+      hostContext, name: trimmedName, namespace: namespace.trim(), valuesFiles,
+      ...(chartVersion.trim() ? { chartVersion: chartVersion.trim() } : {}),
+      ...(version ? { kubernetesVersion: version } : {}),
+    };
   }
 
   private async pickHost(title: string): Promise<string | undefined> {

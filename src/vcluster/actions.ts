@@ -13,7 +13,7 @@ import { namespaceProblem, vclusterNameProblem } from './names';
 import { OperationTracker, type VClusterRef } from './operations';
 import type { PausableVCluster, PauseOutcome } from './pause';
 import {
-  CREATED_NAMESPACE_ANNOTATION, helmStatusArgs, helmUninstallArgs, helmUpgradeArgs, NoProvisionerError, runProvisioner,
+  CREATED_NAMESPACE_ANNOTATION, helmStatusArgs, normalizeKubernetesVersion, helmUninstallArgs, helmUpgradeArgs, NoProvisionerError, runProvisioner,
   vclusterCreateArgs, type ChartSource, type Provisioner, type ProvisionRequest,
 } from './provision';
 
@@ -44,6 +44,8 @@ type ProvisionerKindPreference = 'vcluster' | 'helm';
 export interface CreateRequest extends VClusterRef {
   valuesFiles: readonly string[];
   chartVersion?: string;
+  /** e.g. v1.33.2; empty: the chart's default. */
+  kubernetesVersion?: string;
 }
 
 export interface Progress {
@@ -68,10 +70,11 @@ export class ValuesFileError extends Error {
   }
 }
 
-export class VClusterClashError extends Error {
+/** Create was refused before anything ran: a bad name or version, a taken name, an occupied namespace. */
+export class CreateRefusedError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'VClusterClashError';
+    this.name = 'CreateRefusedError';
   }
 }
 
@@ -128,9 +131,11 @@ export class VClusterActions {
   }
 
   /** Refuses a name already used in that namespace, or a namespace that already holds a vCluster. */
-  async checkCreate(request: VClusterRef, signal: AbortSignal): Promise<void> {
-    const problem = vclusterNameProblem(request.name) ?? namespaceProblem(request.namespace);
-    if (problem) throw new VClusterClashError(problem);
+  async checkCreate(request: VClusterRef & { kubernetesVersion?: string }, signal: AbortSignal): Promise<void> {
+    const badVersion = request.kubernetesVersion && !normalizeKubernetesVersion(request.kubernetesVersion)
+      ? `"${request.kubernetesVersion}" is not a Kubernetes version (like v1.33 or v1.33.2).` : undefined;
+    const problem = vclusterNameProblem(request.name) ?? namespaceProblem(request.namespace) ?? badVersion;
+    if (problem) throw new CreateRefusedError(problem);
     const client = await this.hostClient(request.hostContext);
     const namespacePath = `/namespaces/${encodeURIComponent(request.namespace)}`;
     const [statefulSets, deployments] = await Promise.all([
@@ -139,10 +144,10 @@ export class VClusterActions {
     ]);
     const releases = [...statefulSets.items, ...deployments.items].map((item) => item.metadata?.labels?.release ?? item.metadata?.name ?? '?');
     if (releases.includes(request.name)) {
-      throw new VClusterClashError(`A vCluster named ${request.name} already exists in namespace ${request.namespace} on ${request.hostContext}. Choose another name, or upgrade it instead.`);
+      throw new CreateRefusedError(`A vCluster named ${request.name} already exists in namespace ${request.namespace} on ${request.hostContext}. Choose another name, or upgrade it instead.`);
     }
     if (releases.length > 0) {
-      throw new VClusterClashError(`Namespace ${request.namespace} already holds vCluster ${releases[0]}; a namespace holds one vCluster. Choose another namespace.`);
+      throw new CreateRefusedError(`Namespace ${request.namespace} already holds vCluster ${releases[0]}; a namespace holds one vCluster. Choose another namespace.`);
     }
   }
 

@@ -30,6 +30,25 @@ export interface ProvisionRequest extends VClusterRef {
   chart: ChartSource;
   /** Upgrade an existing release instead of installing a new one. */
   upgrade: boolean;
+  /** The virtual cluster's Kubernetes version (chart value controlPlane.distro.k8s.version). */
+  kubernetesVersion?: string;
+}
+
+/** The chart value that picks the virtual control plane's Kubernetes version (chart 0.36). */
+export const KUBERNETES_VERSION_VALUE = 'controlPlane.distro.k8s.version';
+
+/** "1.33" or "v1.33.2" → "v1.33" / "v1.33.2"; undefined when it is not a version. */
+export function normalizeKubernetesVersion(value: string): string | undefined {
+  const match = /^v?(\d+\.\d+(\.\d+)?)$/.exec(value.trim());
+  return match ? `v${match[1]}` : undefined;
+}
+
+/** Values files first, then --set, as helm applies them: a chosen version wins over a file. */
+function valueArgs(request: ProvisionRequest): string[] {
+  const args: string[] = [];
+  for (const file of request.valuesFiles) args.push('--values', file);
+  if (request.kubernetesVersion) args.push('--set', `${KUBERNETES_VERSION_VALUE}=${request.kubernetesVersion}`);
+  return args;
 }
 
 export type ProvisionerKind = 'vcluster' | 'helm';
@@ -58,8 +77,7 @@ export function vclusterCreateArgs(request: ProvisionRequest): string[] {
     if (request.chart.repo) args.push('--chart-repo', request.chart.repo);
     if (request.chart.version) args.push('--chart-version', request.chart.version);
   }
-  for (const file of request.valuesFiles) args.push('--values', file);
-  return args;
+  return [...args, ...valueArgs(request)];
 }
 
 /** The release the CLI would install, by helm directly. */
@@ -72,8 +90,7 @@ export function helmUpgradeArgs(request: ProvisionRequest): string[] {
     args.push('--repo', request.chart.repo || DEFAULT_CHART_REPO);
     if (request.chart.version) args.push('--version', request.chart.version);
   }
-  for (const file of request.valuesFiles) args.push('--values', file);
-  return args;
+  return [...args, ...valueArgs(request)];
 }
 
 export function helmUninstallArgs(ref: VClusterRef): string[] {

@@ -74,7 +74,7 @@ describe('vCluster lifecycle from the palette', () => {
     }, 500);
   }
 
-  it('creates a vCluster from the palette: host, name, namespace, values file, chart version; it shows Running', async () => {
+  it('creates a vCluster from the palette: host, name, namespace, values file, chart and Kubernetes versions; it shows Running', async () => {
     const wb = workbench!;
     await wb.openViewContainer('vCluster');
     await wb.runCommand('vCluster: Create vCluster…');
@@ -83,11 +83,14 @@ describe('vCluster lifecycle from the palette', () => {
     await wb.answerInputBox(namespace);
     await wb.answerQuickPick('kwok-values.yaml');
     await wb.answerInputBox('');
+    await wb.answerInputBox('1.33.2');
     await wb.waitForNotification(new RegExp(`vCluster ${name} was created in ${namespace} on ${context} \\(with helm\\)`), 120_000);
     const row = await rowOf(/^Running · /);
     assert.equal(row.description, `Running · ${namespace} · 0.36.1`);
     const workload = await kubeConfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace, name });
     assert.equal(workload.metadata?.labels?.release, name);
+    const images = (workload.spec?.template.spec?.initContainers ?? []).map((container) => container.image ?? '');
+    assert.ok(images.some((image) => image.endsWith('/kubernetes:v1.33.2')), `the Kubernetes version typed is the control plane's: ${images.join(', ')}`);
     await wb.screenshot('lifecycle-1-created-running');
   });
 

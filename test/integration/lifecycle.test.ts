@@ -15,7 +15,7 @@ import { describeKubeError } from '../../src/kube/errors';
 import { loadKubeconfig, type KubeconfigDocument } from '../../src/kube/kubeconfig';
 import { MemoryLogger } from '../../src/process/log';
 import { runProcess } from '../../src/process/run';
-import { CreateCancelledError, VClusterActions, VClusterClashError } from '../../src/vcluster/actions';
+import { CreateCancelledError, VClusterActions, CreateRefusedError } from '../../src/vcluster/actions';
 import * as backend from '../../src/vcluster/backend';
 import { ConnectionsKubeconfig } from '../../src/vcluster/connection';
 import { discoverVClusters, type VClusterSummary } from '../../src/vcluster/discovery';
@@ -161,10 +161,11 @@ describe('vCluster lifecycle through the extension, on the real host with the re
   it('refuses a taken name, a namespace that already holds a vCluster, and an invalid name, before anything runs', async () => {
     const actions = actionsWith({ helm: binaries.helm });
     await assert.rejects(actions.create({ hostContext, name: 'hlm', namespace: 'lc-hlm', valuesFiles: [] }), (error: Error) =>
-      error instanceof VClusterClashError && /already exists in namespace lc-hlm/.test(error.message));
+      error instanceof CreateRefusedError && /already exists in namespace lc-hlm/.test(error.message));
     await assert.rejects(actions.create({ hostContext, name: 'second', namespace: 'lc-hlm', valuesFiles: [] }), (error: Error) =>
-      error instanceof VClusterClashError && /already holds vCluster hlm/.test(error.message));
+      error instanceof CreateRefusedError && /already holds vCluster hlm/.test(error.message));
     await assert.rejects(actions.create({ hostContext, name: 'Bad_Name', namespace: 'lc-bad', valuesFiles: [] }), /lower case/);
+    await assert.rejects(actions.create({ hostContext, name: 'good', namespace: 'lc-bad', valuesFiles: [], kubernetesVersion: 'latest' }), /"latest" is not a Kubernetes version/);
     assert.equal(await kubeConfig.makeApiClient(CoreV1Api).readNamespace({ name: 'lc-bad' }).then(() => true, () => false), false, 'nothing was created');
   });
 
@@ -181,8 +182,11 @@ describe('vCluster lifecycle through the extension, on the real host with the re
     const actions = actionsWith({ vcluster: binaries.vcluster, helm: binaries.helm });
     const ref = { hostContext, name: 'cli', namespace: 'lc-cli' };
     namespaces.push(ref.namespace);
-    const provisioner = await actions.create({ ...ref, valuesFiles: [valuesFile] });
+    const provisioner = await actions.create({ ...ref, valuesFiles: [valuesFile], kubernetesVersion: 'v1.33.2' });
     assert.equal(provisioner.kind, 'vcluster');
+    const created = await readWorkload(ref);
+    const images = (created.spec?.template.spec?.initContainers ?? []).map((container) => container.image ?? '');
+    assert.ok(images.some((image) => image.endsWith('/kubernetes:v1.33.2')), `the chosen Kubernetes version is the control plane's image: ${images.join(', ')}`);
     await waitFor('cli Running', 90_000, async () => ((await statusOf('cli')) === 'Running' ? true : undefined));
     assert.equal((await cliStatuses()).cli, 'Running');
 

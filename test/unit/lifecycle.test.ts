@@ -8,7 +8,7 @@ import { connectionKubeconfig, ConnectionsKubeconfig, vclusterContextName } from
 import { defaultNamespace, namespaceProblem, vclusterNameProblem } from '../../src/vcluster/names';
 import { OperationInProgressError, OperationTracker } from '../../src/vcluster/operations';
 import { pausedDate } from '../../src/vcluster/pause';
-import { helmUninstallArgs, helmUpgradeArgs, NoProvisionerError, provisionEnv, vclusterCreateArgs } from '../../src/vcluster/provision';
+import { helmUninstallArgs, helmUpgradeArgs, NoProvisionerError, normalizeKubernetesVersion, provisionEnv, vclusterCreateArgs } from '../../src/vcluster/provision';
 import { TempDir } from './builders/kubeconfig';
 
 const yaml = async () => ({ parse, stringify });
@@ -49,6 +49,16 @@ describe('provisioner arguments', () => {
     assert.equal(upgrade[2], '/c');
     assert.ok(upgrade.includes('--reset-then-reuse-values') && !upgrade.includes('--create-namespace') && !upgrade.includes('--repo'));
     assert.deepEqual(helmUninstallArgs(ref).slice(0, 6), ['uninstall', 'demo', '--namespace', 'vcluster-demo', '--kube-context', 'kind-dev']);
+  });
+
+  it('passes a chosen Kubernetes version as the chart value, after the values files', () => {
+    const versioned = { ...request, kubernetesVersion: 'v1.33.2' };
+    assert.deepEqual(vclusterCreateArgs(versioned).slice(-4), ['--values', '/w/values.yaml', '--set', 'controlPlane.distro.k8s.version=v1.33.2']);
+    assert.deepEqual(helmUpgradeArgs(versioned).slice(-2), ['--set', 'controlPlane.distro.k8s.version=v1.33.2']);
+    assert.equal(normalizeKubernetesVersion('1.33'), 'v1.33');
+    assert.equal(normalizeKubernetesVersion(' v1.33.2 '), 'v1.33.2');
+    assert.equal(normalizeKubernetesVersion('latest'), undefined);
+    assert.equal(normalizeKubernetesVersion('v1.33.2; rm -rf /'), undefined);
   });
 
   it('gives the tools the merged kubeconfig files and, for the CLI, the configured helm', () => {
