@@ -94,15 +94,19 @@ describe('vCluster lifecycle from the palette', () => {
     await wb.screenshot('lifecycle-1-created-running');
   });
 
-  it('pauses it: Paused in the tree, scaled to 0 with the CLI\'s annotations', async () => {
+  it('pauses it from the tree\'s menu, which offers what fits a Running vCluster: Paused, scaled to 0 with the CLI\'s annotations', async () => {
     const wb = workbench!;
-    await wb.runCommand('vCluster: Pause vCluster');
-    await wb.answerQuickPick(name);
+    const items = await wb.contextMenuItems(view, name);
+    for (const offered of ['Connect to vCluster', 'Pause vCluster', 'Upgrade vCluster…', 'Delete vCluster…']) assert.ok(items.includes(offered), `${offered} in ${JSON.stringify(items)}`);
+    for (const hidden of ['Resume vCluster', 'Disconnect from vCluster']) assert.ok(!items.includes(hidden), `${hidden} not in ${JSON.stringify(items)}`);
+    await wb.runContextMenuItem(view, name, 'Pause vCluster');
     await rowOf(/^Paused · /);
     const workload = await kubeConfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace, name });
     assert.equal(workload.spec?.replicas, 0);
     assert.equal(workload.metadata?.annotations?.['loft.sh/paused'], 'true');
     await wb.screenshot('lifecycle-2-paused');
+    const pausedItems = await wb.contextMenuItems(view, name);
+    assert.ok(pausedItems.includes('Resume vCluster') && !pausedItems.includes('Pause vCluster') && !pausedItems.includes('Connect to vCluster'), JSON.stringify(pausedItems));
   });
 
   it('resumes it: Running again', async () => {

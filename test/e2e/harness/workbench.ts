@@ -88,6 +88,34 @@ export class Workbench {
     return result;
   }
 
+  /** The tree row whose label is `label`. */
+  treeRow(viewName: string, label: string): Locator {
+    return this.pane(viewName).locator('.monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
+  }
+
+  /** The titles of a tree row's context menu (right click), which is closed again. */
+  async contextMenuItems(viewName: string, label: string): Promise<string[]> {
+    await this.treeRow(viewName, label).click({ button: 'right' });
+    const menu = this.page.locator('.context-view .monaco-menu');
+    await menu.waitFor({ timeout: UI_TIMEOUT_MS });
+    const items = (await menu.locator('.action-label').allInnerTexts()).map((text) => text.trim()).filter(Boolean);
+    await this.page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+    return items;
+  }
+
+  /** Clicks a context-menu entry of a tree row. */
+  async runContextMenuItem(viewName: string, label: string, item: string): Promise<void> {
+    await this.treeRow(viewName, label).click({ button: 'right' });
+    const menu = this.page.locator('.context-view .monaco-menu');
+    await menu.waitFor({ timeout: UI_TIMEOUT_MS });
+    // VS Code's menus act on keyboard or mouse-up after their own focus handling; a synthetic
+    // click can land before the menu is ready. Hover to select the entry, then press Enter.
+    await menu.locator('.action-item').filter({ hasText: item }).first().hover();
+    await this.page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+  }
+
   /** Waits until the tree shows a row whose label matches, and returns all rows. */
   async waitForTreeRow(viewName: string, label: string | RegExp, timeoutMs = UI_TIMEOUT_MS): Promise<TreeRow[]> {
     const deadline = Date.now() + timeoutMs;
