@@ -9,9 +9,9 @@
 //   npm start -- --kubeconfig FILE     no local host: this kubeconfig file (with --context, its context)
 //   npm start -- --vcluster NAME       the sandbox plus a real vCluster NAME (CLI, chart, local syncer)
 //   npm start -- --port 8080 --folder DIR
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadKubeconfig } from '../src/kube/kubeconfig';
 import { ensureHostBinaries } from '../test/env/hostBinaries';
@@ -20,7 +20,7 @@ import { ensureVClusterBinaries } from '../test/env/vclusterBinaries';
 import { upVCluster } from '../test/env/vclusterFixture';
 // @ts-expect-error -- plain .mjs module without type declarations
 import { cacheDir } from './lib/cache.mjs';
-import { startCodeServer } from './lib/codeServer';
+import { defaultSettings, startCodeServer } from './lib/codeServer';
 
 const SANDBOX_CLUSTER = 'vcluster-vscode';
 
@@ -38,6 +38,39 @@ async function assertContextExists(files: string[], context: string): Promise<vo
   if (loaded.state !== 'ok') throw new Error(`--context ${context}: no kubeconfig with contexts in ${files.join(', ')}`);
   if (!loaded.contexts.some((entry) => entry.name === context)) {
     throw new Error(`--context ${context}: no such context in ${files.join(', ')}. Contexts there: ${loaded.contexts.map((entry) => entry.name).join(', ')}`);
+  }
+}
+
+/**
+ * Offline, the chart comes from the built module's folder, and helm installs it (the vcluster CLI
+ * would write its settings and telemetry under your HOME). A kwok host has no storage provisioner,
+ * so the sandbox's folder gets a values file without a volume claim, to pick when creating.
+ * Settings already in the sandbox are kept; only missing keys are added.
+ */
+function prepareSandboxForLifecycle(state: string, folder: string, tools: { helm: string; chartDir: string }): void {
+  const settingsFile = join(state, 'user-data', 'User', 'settings.json');
+  const wanted: Record<string, unknown> = { 'vcluster.provisioner': 'helm', 'vcluster.helmPath': tools.helm, 'vcluster.chart.localDir': tools.chartDir };
+  if (existsSync(settingsFile)) {
+    const current = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(settingsFile, JSON.stringify({ ...wanted, ...current }, null, 2));
+  } else {
+    mkdirSync(dirname(settingsFile), { recursive: true });
+    writeFileSync(settingsFile, JSON.stringify({ ...defaultSettings, ...wanted }, null, 2));
+  }
+  const values = join(folder, 'kwok-values.yaml');
+  if (!existsSync(values)) {
+    writeFileSync(values, [
+      '# Values for a vCluster on the sandbox\'s kwok host: pick this file in "vCluster: Create vCluster…".',
+      '# kwok runs the pods (no containers run), and the host has no storage provisioner: no volume claim.',
+      'telemetry:',
+      '  enabled: false',
+      'controlPlane:',
+      '  statefulSet:',
+      '    persistence:',
+      '      volumeClaim:',
+      '        enabled: false',
+      '',
+    ].join('\n'));
   }
 }
 
@@ -84,8 +117,12 @@ async function main(): Promise<void> {
       });
       console.log(`[start] vCluster ${vcluster.name} is synced; VCLUSTER_KUBECONFIG=${vcluster.kubeconfig}`);
     }
-    // kubectl of the same version for the extension's terminals and tools.
-    env.PATH = `${binaries.kubectl.replace(/\/kubectl$/, '')}${delimiter}${process.env.PATH ?? ''}`;
+    // kubectl of the same version, the vcluster CLI and helm for the extension's terminals and tools.
+    console.log('[start] the vcluster CLI, helm and chart for lifecycle commands (first run builds them: minutes) …');
+    const tools = await ensureVClusterBinaries();
+    env.PATH = [dirname(binaries.kubectl), dirname(tools.vcluster), dirname(tools.helm), process.env.PATH ?? ''].join(delimiter);
+    env.VCLUSTER_SKIP_VERSION_CHECK = 'true';
+    prepareSandboxForLifecycle(state, folder, tools);
     console.log(`[start] host cluster ${host.name} at ${host.server}`);
   }
 
