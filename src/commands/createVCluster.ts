@@ -53,7 +53,8 @@ export class CreateVClusterCommand implements Command {
     const title = 'Create vCluster';
     const hostContext = node?.kind === 'hostContext' ? node.host.context.name : await this.pickHost(title);
     if (!hostContext) return undefined;
-    const existing = new Set(knownVClusters(this.ui.inventory).filter((vcluster) => vcluster.hostContext === hostContext).map((vcluster) => `${vcluster.namespace}/${vcluster.name}`));
+    // What the view knows already, for messages as the user types; create checks the host again.
+    const occupied = new Map(knownVClusters(this.ui.inventory).filter((vcluster) => vcluster.hostContext === hostContext).map((vcluster) => [vcluster.namespace, vcluster.name]));
     const name = await vscode.window.showInputBox({
       title: `${title} (1/5) on ${hostContext}`,
       prompt: 'Name of the vCluster: lower-case letters, digits and \'-\'',
@@ -66,8 +67,13 @@ export class CreateVClusterCommand implements Command {
       title: `${title} (2/5): namespace`,
       prompt: 'Host namespace for the vCluster; created when missing',
       value: defaultNamespace(trimmedName),
-      validateInput: (value) => namespaceProblem(value.trim())
-        ?? (existing.has(`${value.trim()}/${trimmedName}`) ? `A vCluster named ${trimmedName} already exists in ${value.trim()}.` : undefined),
+      validateInput: (value) => {
+        const namespace = value.trim();
+        const present = occupied.get(namespace);
+        if (present === trimmedName) return `A vCluster named ${trimmedName} already exists in ${namespace}.`;
+        if (present) return `Namespace ${namespace} already holds vCluster ${present}; a namespace holds one vCluster.`;
+        return namespaceProblem(namespace);
+      },
     });
     if (namespace === undefined) return undefined;
     const valuesFiles = await pickValuesFile(`${title} (3/5): values`);
