@@ -109,6 +109,11 @@ export interface WrapperModule {
   dir: string;
 }
 
+/** Folder of wrapper module `name` (a recipe's key), for programs whose own sources live in it. */
+export function wrapperModuleDir(name: string): string {
+  return cacheDir('go', 'wrappers', name) as string;
+}
+
 /**
  * Writes a throw-away wrapper module whose go.mod requires the programs' module and lists them as
  * `tool`s, then resolves its dependencies. Wrapper modules are how modules with local `replace`
@@ -116,7 +121,7 @@ export interface WrapperModule {
  * in a dependency, so the wrapper restates them against published versions.
  */
 export async function prepareWrapperModule(name: string, goMod: string, timeoutMs: number, seedGoSum?: string): Promise<WrapperModule> {
-  const dir = cacheDir('go', 'wrappers', name) as string;
+  const dir = wrapperModuleDir(name);
   // `go mod tidy` rewrites go.mod, so what we asked for is kept beside it to tell if it changed.
   const requested = join(dir, 'go.mod.requested');
   const unchanged = existsSync(requested) && readFileSync(requested, 'utf8') === goMod && existsSync(join(dir, 'go.sum'));
