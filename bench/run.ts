@@ -4,12 +4,19 @@
 //   - vCluster discovery (50 vClusters across 200 namespaces) on the real local host cluster,
 //     side by side with the real `vcluster list --output json` (goal ≤ 0.5× the CLI's wall time)
 //     and with kubectl's equivalent lists (goal: no slower), same host, same run, as ratios
+//   - the virtual↔host mapping model at 1k / 10k / 50k objects (goals: 10k ≤ 50 ms, ≤ 2 KB per
+//     object). No side-by-side here: it is a pure in-memory function and no CLI has an equivalent.
 // Results also go to test-output/bench.json.
+//
+// `npm run bench -- mapping discovery` runs only the parts named (bundle, activation, discovery,
+// mapping); their results go to test-output/bench-<parts>.json, leaving bench.json, the record
+// of a full run, as it was. With no names, everything runs.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measureActivation } from './activation';
 import { measureDiscovery } from './discovery';
+import { mappingDetails, mappingRows, measureMapping } from './mapping';
 
 const root = join(__dirname, '..');
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5);
@@ -25,39 +32,78 @@ function formatRatio(ratio: number): string {
   return `${ratio < 0.1 ? ratio.toPrecision(2) : ratio.toFixed(2)}×`;
 }
 
-async function main(): Promise<void> {
-  const build = spawnSync(process.execPath, [join(root, 'esbuild.js'), '--production'], { cwd: root, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`production build failed:\n${build.stderr}`);
-  const extensionBytes = statSync(join(root, 'dist', 'extension.js')).size;
-  const backendBytes = statSync(join(root, 'dist', 'backend.js')).size;
-  const totalBytes = extensionBytes + backendBytes;
-  const webviewBytes = statSync(join(root, 'dist', 'webview', 'main.js')).size;
-  const { vscodeMs, selfMs } = await measureActivation(SAMPLES);
-  const discovery = await measureDiscovery(Number(process.env.BENCH_DISCOVERY_SAMPLES ?? 10));
-  const extensionMedian = median(discovery.extensionMs);
-  const cliRatio = extensionMedian / median(discovery.cliMs);
-  const discoveryRatio = extensionMedian / median(discovery.kubectlMs);
+const PARTS = ['bundle', 'activation', 'discovery', 'mapping'] as const;
+type Part = (typeof PARTS)[number];
 
-  const rows = [
-    ['extension bundles, total (minified)', `${(totalBytes / 1024 / 1024).toFixed(2)} MB`, '≤ 1.5 MB', totalBytes <= 1.5 * 1024 * 1024 ? 'met' : 'MISSED'],
-    ['  extension.js, loaded at activation', `${(extensionBytes / 1024).toFixed(1)} KB`, '-', '-'],
-    ['  backend.js (Kubernetes client), loaded on first use', `${(backendBytes / 1024).toFixed(1)} KB`, '-', '-'],
-    ['webview bundle (minified)', `${(webviewBytes / 1024).toFixed(1)} KB`, '-', '-'],
-    [`activation, VS Code's figure (median of ${vscodeMs.length})`, `${median(vscodeMs)} ms`, '≤ 50 ms', median(vscodeMs) <= 50 ? 'met' : 'MISSED'],
-    [`activation, bundle load to activate() end (median of ${selfMs.length})`, `${median(selfMs).toFixed(1)} ms`, '-', '-'],
-    [`discovery of ${discovery.vclusters} vClusters in ${discovery.namespaces} namespaces on the local host, extension (median of ${discovery.extensionMs.length})`, `${extensionMedian.toFixed(1)} ms`, '-', '-'],
-    ['  vcluster list --output json (real CLI), same host', `${median(discovery.cliMs).toFixed(1)} ms`, '-', '-'],
-    ['  ratio extension / vcluster list', formatRatio(cliRatio), '≤ 0.5×', cliRatio <= 0.5 ? 'met' : 'MISSED'],
-    ['  kubectl get statefulsets,deployments,pods -A -l app=vcluster -o json, same host', `${median(discovery.kubectlMs).toFixed(1)} ms`, '-', '-'],
-    ['  ratio extension / kubectl', formatRatio(discoveryRatio), '≤ 1.0×', discoveryRatio <= 1 ? 'met' : 'MISSED'],
-  ];
+function selectedParts(args: readonly string[]): Part[] {
+  const unknown = args.filter((arg) => !(PARTS as readonly string[]).includes(arg));
+  if (unknown.length > 0) throw new Error(`unknown bench part ${unknown.join(', ')}; use any of ${PARTS.join(', ')} (none: all)`);
+  return args.length === 0 ? [...PARTS] : PARTS.filter((part) => args.includes(part));
+}
+
+async function main(): Promise<void> {
+  const parts = selectedParts(process.argv.slice(2));
+  const rows: string[][] = [];
+  const notes: string[] = [];
+  const results: Record<string, unknown> = {};
+
+  if (parts.includes('bundle')) {
+    const build = spawnSync(process.execPath, [join(root, 'esbuild.js'), '--production'], { cwd: root, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`production build failed:\n${build.stderr}`);
+    const extensionBytes = statSync(join(root, 'dist', 'extension.js')).size;
+    const backendBytes = statSync(join(root, 'dist', 'backend.js')).size;
+    const totalBytes = extensionBytes + backendBytes;
+    const webviewBytes = statSync(join(root, 'dist', 'webview', 'main.js')).size;
+    rows.push(
+      ['extension bundles, total (minified)', `${(totalBytes / 1024 / 1024).toFixed(2)} MB`, '≤ 1.5 MB', totalBytes <= 1.5 * 1024 * 1024 ? 'met' : 'MISSED'],
+      ['  extension.js, loaded at activation', `${(extensionBytes / 1024).toFixed(1)} KB`, '-', '-'],
+      ['  backend.js (Kubernetes client), loaded on first use', `${(backendBytes / 1024).toFixed(1)} KB`, '-', '-'],
+      ['webview bundle (minified)', `${(webviewBytes / 1024).toFixed(1)} KB`, '-', '-'],
+    );
+    Object.assign(results, { extensionBytes, backendBytes, webviewBytes });
+  }
+
+  if (parts.includes('activation')) {
+    const { vscodeMs, selfMs } = await measureActivation(SAMPLES);
+    rows.push(
+      [`activation, VS Code's figure (median of ${vscodeMs.length})`, `${median(vscodeMs)} ms`, '≤ 50 ms', median(vscodeMs) <= 50 ? 'met' : 'MISSED'],
+      [`activation, bundle load to activate() end (median of ${selfMs.length})`, `${median(selfMs).toFixed(1)} ms`, '-', '-'],
+    );
+    notes.push(`activation samples (VS Code): ${vscodeMs.join(', ')} ms; (self): ${selfMs.map((value) => value.toFixed(1)).join(', ')} ms`);
+    results.activation = { vscodeMs, selfMs };
+  }
+
+  if (parts.includes('discovery')) {
+    const discovery = await measureDiscovery(Number(process.env.BENCH_DISCOVERY_SAMPLES ?? 10));
+    const extensionMedian = median(discovery.extensionMs);
+    const cliRatio = extensionMedian / median(discovery.cliMs);
+    const discoveryRatio = extensionMedian / median(discovery.kubectlMs);
+    rows.push(
+      [`discovery of ${discovery.vclusters} vClusters in ${discovery.namespaces} namespaces on the local host, extension (median of ${discovery.extensionMs.length})`, `${extensionMedian.toFixed(1)} ms`, '-', '-'],
+      ['  vcluster list --output json (real CLI), same host', `${median(discovery.cliMs).toFixed(1)} ms`, '-', '-'],
+      ['  ratio extension / vcluster list', formatRatio(cliRatio), '≤ 0.5×', cliRatio <= 0.5 ? 'met' : 'MISSED'],
+      ['  kubectl get statefulsets,deployments,pods -A -l app=vcluster -o json, same host', `${median(discovery.kubectlMs).toFixed(1)} ms`, '-', '-'],
+      ['  ratio extension / kubectl', formatRatio(discoveryRatio), '≤ 1.0×', discoveryRatio <= 1 ? 'met' : 'MISSED'],
+    );
+    const joinMs = (values: number[]) => values.map((value) => value.toFixed(1)).join(', ');
+    notes.push(`discovery samples (extension): ${joinMs(discovery.extensionMs)} ms; (vcluster list): ${joinMs(discovery.cliMs)} ms; (kubectl): ${joinMs(discovery.kubectlMs)} ms`);
+    results.discovery = { ...discovery, ratio: discoveryRatio, cliRatio };
+  }
+
+  if (parts.includes('mapping')) {
+    // Each size runs in its own `node --expose-gc` child (bench/mapping.ts): this process has no gc().
+    const mapping = measureMapping();
+    rows.push(...mappingRows(mapping));
+    notes.push(...mappingDetails(mapping));
+    results.mapping = mapping;
+  }
+
   console.log('\n| measure | result | goal | |\n| --- | --- | --- | --- |');
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
-  console.log(`\nactivation samples (VS Code): ${vscodeMs.join(', ')} ms; (self): ${selfMs.map((value) => value.toFixed(1)).join(', ')} ms`);
-  const joinMs = (values: number[]) => values.map((value) => value.toFixed(1)).join(', ');
-  console.log(`discovery samples (extension): ${joinMs(discovery.extensionMs)} ms; (vcluster list): ${joinMs(discovery.cliMs)} ms; (kubectl): ${joinMs(discovery.kubectlMs)} ms`);
+  console.log(`\n${notes.join('\n')}`);
   mkdirSync(join(root, 'test-output'), { recursive: true });
-  writeFileSync(join(root, 'test-output', 'bench.json'), JSON.stringify({ extensionBytes, backendBytes, webviewBytes, activation: { vscodeMs, selfMs }, discovery: { ...discovery, ratio: discoveryRatio, cliRatio } }, null, 2));
+  const file = parts.length === PARTS.length ? 'bench.json' : `bench-${parts.join('-')}.json`;
+  writeFileSync(join(root, 'test-output', file), JSON.stringify(results, null, 2));
 }
 
 main().catch((error: Error) => {

@@ -19,6 +19,10 @@ import { UpgradeVClusterCommand } from './commands/upgradeVCluster';
 import { join } from 'node:path';
 import { VClusterActions } from './vcluster/actions';
 import { ConnectionsKubeconfig } from './vcluster/connection';
+import { OpenHostYamlCommand, OpenVirtualYamlCommand } from './commands/openObjectYaml';
+import { OBJECT_YAML_SCHEME, ObjectYamlProvider } from './documents/objectYamlProvider';
+import { MappingChildren } from './tree/mappingChildren';
+import { MappingSources } from './tree/mappingSources';
 import { kubeconfigPaths } from './kube/kubeconfigFiles';
 import { KubeconfigWatcher } from './kubeconfigWatcher';
 import { DisposableStore } from './lifecycle';
@@ -93,8 +97,22 @@ export class Container extends DisposableStore {
       requestTimeoutMs: () => this.settings.requestTimeoutMs(),
     }));
     void this.actions.connector.loadConnections();
-    this.tree = this.register(new ClustersTreeProvider(this.inventory, this.actions));
-    this.register(vscode.window.createTreeView('vcluster.clusters', { treeDataProvider: this.tree, showCollapseAll: true }));
+    // The syncer mapping under each expanded vCluster: live while the view is visible.
+    const mappingSources = this.register(new MappingSources({
+      loadBackend,
+      hostClient: (hostContext) => this.actions.hostClient(hostContext),
+      virtualClient: (vcluster) => this.actions.connector.virtualClient(vcluster),
+      logger,
+      onDidChange: (vcluster, changedIds) => this.tree.mappingChanged(vcluster, changedIds),
+    }));
+    this.tree = this.register(new ClustersTreeProvider(this.inventory, this.actions, new MappingChildren(mappingSources)));
+    const treeView = this.register(vscode.window.createTreeView('vcluster.clusters', { treeDataProvider: this.tree, showCollapseAll: true }));
+    this.register(treeView.onDidChangeVisibility((event) => mappingSources.setVisible(event.visible)));
+    this.register(vscode.workspace.registerTextDocumentContentProvider(OBJECT_YAML_SCHEME, new ObjectYamlProvider({
+      loadBackend,
+      hostClient: (hostContext) => this.actions.hostClient(hostContext),
+      virtualClient: (vcluster) => this.actions.connector.virtualClient(vcluster),
+    })));
 
     const ui: LifecycleUi = { inventory: this.inventory, logger, showLog, refresh: () => this.tree.refresh() };
     for (const disposable of registerCommands([
@@ -105,6 +123,8 @@ export class Container extends DisposableStore {
       new ConnectVClusterCommand(ui, this.actions),
       new DisconnectVClusterCommand(ui, this.actions),
       new UpgradeVClusterCommand(ui, this.actions),
+      new OpenVirtualYamlCommand(),
+      new OpenHostYamlCommand(),
       new CreateKindClusterCommand(this.settings, logger, () => this.tree.refresh(), showLog),
       new DeleteKindClusterCommand(this.settings, logger, () => this.tree.refresh(), showLog),
       new RefreshCommand(this.tree),

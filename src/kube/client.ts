@@ -1,5 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { stringify } from 'yaml';
 import { KubeApiError } from './errors';
@@ -55,54 +55,81 @@ export class KubeClient {
    * need: a few annotations and the replica count, nothing else of the object touched).
    */
   async request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, options: RequestBody, signal: AbortSignal): Promise<T> {
-    const url = new URL(this.server.replace(/\/+$/, '') + path);
-    for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
     const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8');
-    const headers: Record<string, string> = { Accept: 'application/json' };
+    const headers: Record<string, string> = { Accept: options.accept ?? 'application/json' };
     if (payload) {
       headers['Content-Type'] = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
       headers['Content-Length'] = String(payload.length);
     }
+    const { url, req, response } = await this.send(method, path, options.query, headers, payload, signal);
+    const text = await readBody(req, response, url, MAX_RESPONSE_BYTES);
+    const status = response.statusCode ?? 0;
+    if (status >= 200 && status < 300) {
+      try {
+        return (text === '' ? undefined : JSON.parse(text)) as T;
+      } catch {
+        throw new Error(`${url.pathname}: the API server's answer is not JSON`);
+      }
+    }
+    throw new KubeApiError(status, statusMessage(text) ?? `the API server answered ${status} for ${method} ${url.pathname}`);
+  }
+
+  /**
+   * A GET whose answer is read as it arrives (watches): resolves with the open response once the
+   * API server answers 2xx; any other status is read (bounded) and rejected as a KubeApiError.
+   * The caller consumes the response and ends it through `signal`.
+   */
+  async openStream(path: string, options: { query?: Record<string, string | undefined>; accept?: string }, signal: AbortSignal): Promise<IncomingMessage> {
+    const { url, req, response } = await this.send('GET', path, options.query, { Accept: options.accept ?? 'application/json' }, undefined, signal);
+    const status = response.statusCode ?? 0;
+    if (status >= 200 && status < 300) return response;
+    const text = await readBody(req, response, url, MAX_ERROR_BYTES).catch(() => '');
+    throw new KubeApiError(status, statusMessage(text) ?? `the API server answered ${status} for GET ${url.pathname}`);
+  }
+
+  /** Sends one request over the context's authentication; resolves when the response headers arrive. */
+  private async send(method: string, path: string, query: Record<string, string | undefined> | undefined, headers: Record<string, string>, payload: Buffer | undefined, signal: AbortSignal): Promise<{ url: URL; req: ClientRequest; response: IncomingMessage }> {
+    const url = new URL(this.server.replace(/\/+$/, '') + path);
+    for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
     const requestOptions: RequestOptions = { method, headers };
     await this.kubeConfig.applyToHTTPSOptions(requestOptions as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
+    signal.throwIfAborted();
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
     if (url.protocol === 'http:') delete requestOptions.agent;
-    return new Promise<T>((resolve, reject) => {
-      const req = send(url, { ...requestOptions, signal }, (response: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) {
-            req.destroy(new Error(`response from ${url.pathname} is larger than ${MAX_RESPONSE_BYTES} bytes`));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        response.on('error', reject);
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const status = response.statusCode ?? 0;
-          if (status >= 200 && status < 300) {
-            try {
-              resolve((text === '' ? undefined : JSON.parse(text)) as T);
-            } catch {
-              reject(new Error(`${url.pathname}: the API server's answer is not JSON`));
-            }
-            return;
-          }
-          reject(new KubeApiError(status, statusMessage(text) ?? `the API server answered ${status} for ${method} ${url.pathname}`));
-        });
-      });
+    return new Promise((resolve, reject) => {
+      const req = send(url, { ...requestOptions, signal }, (response: IncomingMessage) => resolve({ url, req, response }));
       req.on('error', reject);
       req.end(payload);
     });
   }
 }
 
+/** An error answer to a stream request is read up to this size for its Status message. */
+const MAX_ERROR_BYTES = 1024 * 1024;
+
+function readBody(req: ClientRequest, response: IncomingMessage, url: URL, maxBytes: number): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    response.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        req.destroy(new Error(`response from ${url.pathname} is larger than ${maxBytes} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    response.on('error', reject);
+    req.on('error', reject);
+    response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
+
 export interface RequestBody {
   query?: Record<string, string | undefined>;
   body?: unknown;
+  /** The Accept header; JSON unless set (e.g. a metadata-only list: PartialObjectMetadataList). */
+  accept?: string;
 }
 
 function statusMessage(text: string): string | undefined {

@@ -4,9 +4,12 @@ import type { VClusterActions } from '../vcluster/actions';
 import { hasNothingToShow, type ClusterInventory } from '../vcluster/inventory';
 import { ContextKeys } from './contextValues';
 import { hostContextNode, hostContextTreeItem, type HostContextNode } from './hostContextNode';
+import type { MappingChildren } from './mappingChildren';
+import { mappingTreeItem, type MappingNode } from './mappingNodes';
 import { vclusterNode, vclusterTreeItem, type VClusterNode } from './vclusterNode';
+import type { VClusterSummary } from '../vcluster/discovery';
 
-export type ClustersTreeNode = HostContextNode | VClusterNode;
+export type ClustersTreeNode = HostContextNode | VClusterNode | MappingNode;
 
 /** How long the first render waits for discovery before showing hosts still loading. */
 const FIRST_RENDER_WAIT_MS = 2000;
@@ -22,8 +25,10 @@ export class ClustersTreeProvider extends DisposableStore implements vscode.Tree
   private coalesceTimer: NodeJS.Timeout | undefined;
   private readonly nodesByContext = new Map<string, HostContextNode>();
   private lastRootWasEmpty = true;
+  /** vCluster nodes by id: VS Code refreshes an element by identity, so each id keeps one object. */
+  private readonly vclusterNodes = new Map<string, VClusterNode>();
 
-  constructor(private readonly inventory: ClusterInventory, private readonly actions: VClusterActions) {
+  constructor(private readonly inventory: ClusterInventory, private readonly actions: VClusterActions, private readonly mapping: MappingChildren) {
     super();
     this.register(inventory.onDidChange((contextName) => this.scheduleChange(contextName)));
     // An operation starting or ending, or a connection, changes how a vCluster is shown.
@@ -40,6 +45,7 @@ export class ClustersTreeProvider extends DisposableStore implements vscode.Tree
 
   getTreeItem(node: ClustersTreeNode): vscode.TreeItem {
     if (node.kind === 'hostContext') return hostContextTreeItem(node);
+    if (node.kind !== 'vcluster') return mappingTreeItem(node);
     return vclusterTreeItem(node, { connected: this.actions.connector.isConnected(node.vcluster), operation: this.actions.tracker.current(node.vcluster) });
   }
 
@@ -47,11 +53,33 @@ export class ClustersTreeProvider extends DisposableStore implements vscode.Tree
     return node.kind === 'vcluster' ? this.nodesByContext.get(node.vcluster.hostContext) : undefined;
   }
 
+  /** A mapping source changed: refresh the namespaces it touched, or the vCluster. */
+  mappingChanged(vcluster: VClusterSummary, changedIds: ReadonlySet<string> | undefined): void {
+    const vclusterNodeNow = this.vclusterNodes.get(vclusterNode(vcluster).id);
+    if (!vclusterNodeNow) return;
+    const namespaces = this.mapping.nodesToRefresh(vcluster, changedIds);
+    if (!namespaces) this.changeEmitter.fire(vclusterNodeNow);
+    else for (const node of namespaces) this.changeEmitter.fire(node);
+  }
+
   async getChildren(node?: ClustersTreeNode): Promise<ClustersTreeNode[]> {
-    if (node?.kind === 'vcluster') return [];
+    if (node?.kind === 'vcluster') return this.mapping.childrenOfVCluster(node.vcluster);
+    if (node?.kind === 'mappingNamespace') return this.mapping.childrenOfNamespace(node);
+    if (node?.kind === 'mappingKind') return this.mapping.childrenOfKind(node);
+    if (node?.kind === 'mappingPair' || node?.kind === 'mappingMessage') return [];
     if (node?.kind === 'hostContext') {
       const host = this.inventory.snapshot.hosts.find((entry) => entry.context.name === node.host.context.name);
-      return host?.discovery.state === 'ok' ? host.discovery.result.vclusters.map(vclusterNode) : [];
+      const vclusters = host?.discovery.state === 'ok' ? host.discovery.result.vclusters : [];
+      return vclusters.map((vcluster) => {
+        const fresh = vclusterNode(vcluster);
+        const kept = this.vclusterNodes.get(fresh.id);
+        if (!kept) {
+          this.vclusterNodes.set(fresh.id, fresh);
+          return fresh;
+        }
+        kept.vcluster = vcluster;
+        return kept;
+      });
     }
     if (!this.pendingRefresh) this.refresh();
     let timer: NodeJS.Timeout | undefined;
@@ -62,9 +90,16 @@ export class ClustersTreeProvider extends DisposableStore implements vscode.Tree
     this.nodesByContext.clear();
     if (hasNothingToShow(snapshot)) {
       this.lastRootWasEmpty = true;
+      this.mapping.retainOnly([]);
+      this.vclusterNodes.clear();
       return [];
     }
     this.lastRootWasEmpty = false;
+    // Live sources of vClusters that are gone (deleted, context removed) stop here.
+    const present = snapshot.hosts.flatMap((host) => (host.discovery.state === 'ok' ? host.discovery.result.vclusters : host.discovery.state === 'loading' ? [...this.vclusterNodes.values()].map((kept) => kept.vcluster).filter((vcluster) => vcluster.hostContext === host.context.name) : []));
+    this.mapping.retainOnly(present);
+    const presentIds = new Set(present.map((vcluster) => vclusterNode(vcluster).id));
+    for (const id of [...this.vclusterNodes.keys()]) if (!presentIds.has(id)) this.vclusterNodes.delete(id);
     return snapshot.hosts.map((host) => {
       const hostNode = hostContextNode(host);
       this.nodesByContext.set(host.context.name, hostNode);

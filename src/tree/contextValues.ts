@@ -7,6 +7,11 @@ export const ContextValues = {
   hostContext: (unreachable: boolean, kind: boolean) => `hostContext${unreachable ? '.unreachable' : ''}${kind ? '.kind' : ''}`,
   /** vcluster.<tone>[.connected][.busy]: package.json menus match these with regular expressions. */
   vcluster: (tone: string, connected = false, busy = false) => `vcluster.${tone}${connected ? '.connected' : ''}${busy ? '.busy' : ''}`,
+  mappingNamespace: 'mappingNamespace',
+  mappingKind: 'mappingKind',
+  mappingMessage: 'mappingMessage',
+  /** mappingPair.<status>[.virtual][.host]: which sides can be opened. */
+  mappingPair: (status: string, hasVirtual: boolean, hasHost: boolean) => `mappingPair.${status}${hasVirtual ? '.virtual' : ''}${hasHost ? '.host' : ''}`,
 } as const;
 
 /** Context keys the extension sets for `when` clauses (viewsWelcome among them). */

@@ -8,7 +8,8 @@ import { OPERATION_ACTIVITY, type OperationVerb } from '../vcluster/operations';
 export interface VClusterNode {
   readonly kind: 'vcluster';
   readonly id: string;
-  readonly vcluster: VClusterSummary;
+  /** Updated in place on refresh: VS Code identifies tree elements by object. */
+  vcluster: VClusterSummary;
 }
 
 export function vclusterNode(vcluster: VClusterSummary): VClusterNode {
@@ -34,7 +35,8 @@ export interface VClusterItemState {
 export function vclusterTreeItem(node: VClusterNode, state: VClusterItemState = { connected: false }): vscode.TreeItem {
   const { vcluster } = node;
   const tone = statusTone(vcluster.status);
-  const item = new vscode.TreeItem(vcluster.name, vscode.TreeItemCollapsibleState.None);
+  // Expanding a vCluster shows its syncer mapping (virtual namespaces → kinds → pairs).
+  const item = new vscode.TreeItem(vcluster.name, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = node.id;
   const status = state.operation ? `${OPERATION_ACTIVITY[state.operation]}…` : displayStatus(vcluster.status);
   item.description = [status, vcluster.namespace, vcluster.version, state.connected ? 'connected' : ''].filter(Boolean).join(' · ');

@@ -12,3 +12,4 @@ export { pauseVCluster, resumeVCluster } from './pause';
 export { readVirtualKubeconfig } from './connection';
 export { PortForwardSession } from '../kube/portForward';
 export { parse as parseYaml, stringify as stringifyYaml, parseDocument as parseYamlDocument } from 'yaml';
+export { MappingSource } from './mappingSource';

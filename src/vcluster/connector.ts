@@ -61,6 +61,25 @@ export class VClusterConnector {
     this.events.emit('connections');
   }
 
+  /**
+   * A client for the virtual cluster when it is connected (its context in the extension's
+   * kubeconfig); undefined otherwise. A context whose port-forward has ended answers nothing:
+   * callers treat the virtual cluster as unreachable then.
+   */
+  async virtualClient(ref: VClusterRef): Promise<KubeClient | undefined> {
+    const context = vclusterContextName(ref);
+    if (!this.connected.has(context)) return undefined;
+    const document = await this.options.connections.read().catch(() => undefined);
+    if (!document) return undefined;
+    const backend = await this.options.loadBackend();
+    try {
+      return new backend.KubeClient(backend.kubeConfigForContext(document as unknown as KubeconfigDocument, context));
+    } catch (error) {
+      this.options.logger.warn(`[connect] ${context}: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
   get connectionsFile(): string {
     return this.options.connections.path;
   }

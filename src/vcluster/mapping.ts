@@ -1,4 +1,4 @@
-import { hostName, clusterScopedHostName } from './translate';
+import { hostName, clusterScopedHostName, safeConcatName } from './translate';
 
 /**
  * The virtual↔host picture of one vCluster: every virtual object beside the host object the
@@ -49,6 +49,15 @@ export const NAMESPACE_ANNOTATION = 'vcluster.loft.sh/object-namespace';
 export const UID_ANNOTATION = 'vcluster.loft.sh/object-uid';
 export const KIND_ANNOTATION = 'vcluster.loft.sh/object-kind';
 
+/**
+ * The managed-by value on the syncer's cluster-scoped host objects: not the vCluster's name (two
+ * vClusters of that name in different namespaces would share it) but
+ * SafeConcatName(hostNamespace, "x", vcluster) (single_namespace.go, MarkerLabelCluster).
+ */
+export function clusterMarkerLabel(hostNamespace: string, vclusterName: string): string {
+  return safeConcatName(hostNamespace, 'x', vclusterName);
+}
+
 /** A kind the syncer can copy to the host, with its chart switch (sync.toHost.<key>.enabled). */
 export interface SyncableKind {
   kind: string;
@@ -78,6 +87,16 @@ export const SYNCABLE_KINDS: readonly SyncableKind[] = [
   { kind: 'PriorityClass', apiPath: '/apis/scheduling.k8s.io/v1', resource: 'priorityclasses', namespaced: false, configKey: 'priorityClasses', enabledByDefault: false },
   { kind: 'StorageClass', apiPath: '/apis/storage.k8s.io/v1', resource: 'storageclasses', namespaced: false, configKey: 'storageClasses', enabledByDefault: false },
   { kind: 'PersistentVolume', apiPath: '/api/v1', resource: 'persistentvolumes', namespaced: false, configKey: 'persistentVolumes', enabledByDefault: false },
+];
+
+/** Kinds that never sync but are shown as virtual-only: the workloads that make the pods. */
+export const VIRTUAL_ONLY_WORKLOAD_KINDS: ReadonlyArray<{ kind: string; apiPath: string; resource: string }> = [
+  { kind: 'Deployment', apiPath: '/apis/apps/v1', resource: 'deployments' },
+  { kind: 'StatefulSet', apiPath: '/apis/apps/v1', resource: 'statefulsets' },
+  { kind: 'ReplicaSet', apiPath: '/apis/apps/v1', resource: 'replicasets' },
+  { kind: 'DaemonSet', apiPath: '/apis/apps/v1', resource: 'daemonsets' },
+  { kind: 'Job', apiPath: '/apis/batch/v1', resource: 'jobs' },
+  { kind: 'CronJob', apiPath: '/apis/batch/v1', resource: 'cronjobs' },
 ];
 
 export interface SyncSettings {
@@ -137,56 +156,99 @@ const key = (kind: string, namespace: string | undefined, name: string) => `${ki
 
 function side(object: KubeObject): ObjectSide {
   const { name, namespace, uid, creationTimestamp } = object.metadata;
-  return { name, ...(namespace ? { namespace } : {}), ...(uid ? { uid } : {}), ...(creationTimestamp ? { created: creationTimestamp } : {}) };
+  // One literal for the usual case: an object built up property by property needs a second
+  // allocation for its properties.
+  if (namespace && uid && creationTimestamp) return { name, namespace, uid, created: creationTimestamp };
+  const result: ObjectSide = { name };
+  if (namespace) result.namespace = namespace;
+  if (uid) result.uid = uid;
+  if (creationTimestamp) result.created = creationTimestamp;
+  return result;
 }
+
+type VirtualRef = { kind: string; namespace?: string; name: string; uid?: string };
 
 /** The virtual object a host object stands for, read from its markers (v0.21+, else v0.19/v0.20). */
-function virtualOf(host: KubeObject): { kind: string; namespace?: string; name: string; uid?: string } | undefined {
-  const annotations = host.metadata.annotations ?? {};
-  const name = annotations[NAME_ANNOTATION];
+function virtualOf(host: KubeObject, kindByMarker: Map<string, string | undefined>): VirtualRef | undefined {
+  const annotations = host.metadata.annotations;
+  const name = annotations?.[NAME_ANNOTATION];
   if (!name) return undefined;
   // v0.19/v0.20 wrote no kind marker; the synced kinds keep their kind on the host.
-  const kind = kindFromMarker(annotations[KIND_ANNOTATION]) ?? host.kind;
-  const namespace = annotations[NAMESPACE_ANNOTATION] || host.metadata.labels?.[VIRTUAL_NAMESPACE_LABEL] || undefined;
-  const uid = annotations[UID_ANNOTATION] || undefined;
-  return { kind, name, ...(namespace ? { namespace } : {}), ...(uid ? { uid } : {}) };
+  const marker = annotations[KIND_ANNOTATION];
+  let kind: string | undefined;
+  if (marker) {
+    kind = kindByMarker.get(marker);
+    if (kind === undefined && !kindByMarker.has(marker)) {
+      kind = kindFromMarker(marker);
+      kindByMarker.set(marker, kind);
+    }
+  }
+  const result: VirtualRef = { kind: kind ?? host.kind, name };
+  const namespace = annotations[NAMESPACE_ANNOTATION] || host.metadata.labels?.[VIRTUAL_NAMESPACE_LABEL];
+  if (namespace) result.namespace = namespace;
+  const uid = annotations[UID_ANNOTATION];
+  if (uid) result.uid = uid;
+  return result;
 }
 
-/** ConfigMaps and Secrets a virtual pod refers to (volumes, projected volumes, env, envFrom). */
-function usedByPods(virtualObjects: readonly KubeObject[]): Set<string> {
-  const used = new Set<string>();
-  type Ref = { name?: string } | undefined;
-  type Container = { env?: Array<{ valueFrom?: { configMapKeyRef?: Ref; secretKeyRef?: Ref } }>; envFrom?: Array<{ configMapRef?: Ref; secretRef?: Ref }> };
-  type PodSpec = {
-    volumes?: Array<{ configMap?: Ref; secret?: { secretName?: string }; projected?: { sources?: Array<{ configMap?: Ref; secret?: Ref }> } }>;
-    containers?: Container[]; initContainers?: Container[]; imagePullSecrets?: Ref[];
+/**
+ * kind → namespace → name → value: lookups hash the objects' own strings, whose hashes V8 keeps,
+ * instead of building a "kind/namespace/name" string and hashing it anew every time.
+ */
+class ObjectIndex<T> {
+  private readonly byKind = new Map<string, Map<string, Map<string, T>>>();
+  get(kind: string, namespace: string | undefined, name: string): T | undefined {
+    return this.byKind.get(kind)?.get(namespace ?? '')?.get(name);
+  }
+  set(kind: string, namespace: string | undefined, name: string, value: T): void {
+    let byNamespace = this.byKind.get(kind);
+    if (!byNamespace) this.byKind.set(kind, byNamespace = new Map());
+    let byName = byNamespace.get(namespace ?? '');
+    if (!byName) byNamespace.set(namespace ?? '', byName = new Map());
+    byName.set(name, value);
+  }
+}
+
+type Ref = { name?: string } | undefined;
+type Container = { env?: Array<{ valueFrom?: { configMapKeyRef?: Ref; secretKeyRef?: Ref } }>; envFrom?: Array<{ configMapRef?: Ref; secretRef?: Ref }> };
+type PodSpec = {
+  volumes?: Array<{ configMap?: Ref; secret?: { secretName?: string }; projected?: { sources?: Array<{ configMap?: Ref; secret?: Ref }> } }>;
+  containers?: Container[]; initContainers?: Container[]; imagePullSecrets?: Ref[];
+};
+
+/** ConfigMaps and Secrets a virtual pod refers to (volumes, projected volumes, env, envFrom), by kind and namespace. */
+function usedByPods(virtualObjects: readonly KubeObject[]): ObjectIndex<true> {
+  const used = new ObjectIndex<true>();
+  const add = (kind: 'ConfigMap' | 'Secret', namespace: string | undefined, name: string | undefined) => {
+    if (name) used.set(kind, namespace, name, true);
   };
-  for (const pod of virtualObjects) {
-    if (pod.kind !== 'Pod') continue;
-    const namespace = pod.metadata.namespace;
-    const spec = (pod.spec ?? {}) as PodSpec;
-    const add = (kind: 'ConfigMap' | 'Secret', name: string | undefined) => {
-      if (name) used.add(key(kind, namespace, name));
-    };
-    for (const volume of spec.volumes ?? []) {
-      add('ConfigMap', volume.configMap?.name);
-      add('Secret', volume.secret?.secretName);
-      for (const source of volume.projected?.sources ?? []) {
-        add('ConfigMap', source.configMap?.name);
-        add('Secret', source.secret?.name);
-      }
-    }
-    for (const container of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
+  const addContainers = (namespace: string | undefined, containers: Container[] | undefined) => {
+    for (const container of containers ?? []) {
       for (const variable of container.env ?? []) {
-        add('ConfigMap', variable.valueFrom?.configMapKeyRef?.name);
-        add('Secret', variable.valueFrom?.secretKeyRef?.name);
+        add('ConfigMap', namespace, variable.valueFrom?.configMapKeyRef?.name);
+        add('Secret', namespace, variable.valueFrom?.secretKeyRef?.name);
       }
       for (const source of container.envFrom ?? []) {
-        add('ConfigMap', source.configMapRef?.name);
-        add('Secret', source.secretRef?.name);
+        add('ConfigMap', namespace, source.configMapRef?.name);
+        add('Secret', namespace, source.secretRef?.name);
       }
     }
-    for (const secret of spec.imagePullSecrets ?? []) add('Secret', secret?.name);
+  };
+  for (const pod of virtualObjects) {
+    if (pod.kind !== 'Pod' || !pod.spec) continue;
+    const namespace = pod.metadata.namespace;
+    const spec = pod.spec as PodSpec;
+    for (const volume of spec.volumes ?? []) {
+      add('ConfigMap', namespace, volume.configMap?.name);
+      add('Secret', namespace, volume.secret?.secretName);
+      for (const source of volume.projected?.sources ?? []) {
+        add('ConfigMap', namespace, source.configMap?.name);
+        add('Secret', namespace, source.secret?.name);
+      }
+    }
+    addContainers(namespace, spec.containers);
+    addContainers(namespace, spec.initContainers);
+    for (const secret of spec.imagePullSecrets ?? []) add('Secret', namespace, secret?.name);
   }
   return used;
 }
@@ -209,44 +271,74 @@ export function expectedHostSide(kind: SyncableKind | undefined, object: KubeObj
 export function buildMapping(input: MappingInput): MappingPair[] {
   const { vclusterName, hostNamespace, sync } = input;
   const kinds = new Map(SYNCABLE_KINDS.map((entry) => [entry.kind, entry]));
+  const clusterMarker = clusterMarkerLabel(hostNamespace, vclusterName);
   const pairs: MappingPair[] = [];
   // Host objects the syncer made, by the virtual object they stand for.
-  const synced = new Map<string, { host: KubeObject; virtual: NonNullable<ReturnType<typeof virtualOf>> }>();
-  const hostByName = new Map<string, KubeObject>();
+  type Synced = { host: KubeObject; virtual: VirtualRef; claimed: boolean };
+  const synced = new ObjectIndex<Synced>();
+  const syncedInOrder: Synced[] = [];
+  // The vCluster's own Service: the host side of the virtual default/kubernetes Service.
+  let ownService: KubeObject | undefined;
+  // Marker → kind: a vCluster's host objects carry a handful of distinct markers.
+  const kindByMarker = new Map<string, string | undefined>();
   for (const host of input.hostObjects) {
-    hostByName.set(key(host.kind, host.metadata.namespace, host.metadata.name), host);
-    const managedBy = host.metadata.labels?.[MANAGED_BY_LABEL];
-    const virtual = managedBy === vclusterName ? virtualOf(host) : undefined;
+    const { namespace, name, labels } = host.metadata;
+    if (host.kind === 'Service' && namespace === hostNamespace && name === vclusterName) ownService = host;
+    const managedBy = labels?.[MANAGED_BY_LABEL];
+    const ours = namespace ? managedBy === vclusterName : managedBy === clusterMarker;
+    const virtual = ours ? virtualOf(host, kindByMarker) : undefined;
     if (virtual) {
-      synced.set(key(virtual.kind, virtual.namespace, virtual.name), { host, virtual });
-    } else if (host.metadata.namespace === hostNamespace && managedBy === undefined && isControlPlane(host, vclusterName)) {
-      pairs.push({ id: `host:${key(host.kind, host.metadata.namespace, host.metadata.name)}`, kind: host.kind, status: 'controlPlane', host: side(host) });
+      const entry = { host, virtual, claimed: false };
+      // A later host object for the same virtual one replaces the earlier, as before.
+      const previous = synced.get(virtual.kind, virtual.namespace, virtual.name);
+      if (previous) previous.claimed = true;
+      synced.set(virtual.kind, virtual.namespace, virtual.name, entry);
+      syncedInOrder.push(entry);
+    } else if (namespace === hostNamespace && managedBy === undefined && isControlPlane(host, vclusterName)) {
+      pairs.push({ id: `host:${key(host.kind, namespace, name)}`, kind: host.kind, status: 'controlPlane', host: side(host) });
     }
   }
+  const virtualSide = (virtual: VirtualRef): ObjectSide => {
+    const result: ObjectSide = { name: virtual.name };
+    if (virtual.namespace) result.namespace = virtual.namespace;
+    if (virtual.uid) result.uid = virtual.uid;
+    return result;
+  };
 
   if (!input.virtualObjects) {
     // Unreachable virtual cluster: what the host's markers say, taken at their word.
-    for (const [id, { host, virtual }] of synced) {
-      pairs.push({ id, kind: virtual.kind, status: 'synced', virtual: { name: virtual.name, ...(virtual.namespace ? { namespace: virtual.namespace } : {}), ...(virtual.uid ? { uid: virtual.uid } : {}) }, host: side(host) });
+    for (const entry of syncedInOrder) {
+      if (entry.claimed) continue;
+      const { host, virtual } = entry;
+      pairs.push({ id: key(virtual.kind, virtual.namespace, virtual.name), kind: virtual.kind, status: 'synced', virtual: virtualSide(virtual), host: side(host) });
     }
     return pairs;
   }
 
-  const used = usedByPods(input.virtualObjects);
-  const seen = new Set<string>();
+  let used: ObjectIndex<true> | undefined;
   for (const virtual of input.virtualObjects) {
-    const id = key(virtual.kind, virtual.metadata.namespace, virtual.metadata.name);
-    seen.add(id);
-    const kind = kinds.get(virtual.kind);
-    const match = synced.get(id) ?? specialHost(virtual, vclusterName, hostNamespace, hostByName);
-    if (match) {
-      const recordedUid = match.host.metadata.annotations?.[UID_ANNOTATION];
+    const { namespace, name } = virtual.metadata;
+    const id = key(virtual.kind, namespace, name);
+    const entry = synced.get(virtual.kind, namespace, name);
+    let matchHost: KubeObject | undefined;
+    if (entry) {
+      entry.claimed = true;
+      matchHost = entry.host;
+    } else if (virtual.kind === 'Service' && namespace === 'default' && name === 'kubernetes') {
+      matchHost = ownService;
+    }
+    if (matchHost) {
+      const recordedUid = matchHost.metadata.annotations?.[UID_ANNOTATION];
       const replaced = recordedUid !== undefined && virtual.metadata.uid !== undefined && recordedUid !== virtual.metadata.uid;
-      pairs.push({ id, kind: virtual.kind, status: replaced ? 'orphaned' : 'synced', virtual: side(virtual), host: side(match.host) });
+      pairs.push({ id, kind: virtual.kind, status: replaced ? 'orphaned' : 'synced', virtual: side(virtual), host: side(matchHost) });
       continue;
     }
-    const isSynced = kind !== undefined && sync.enabled.has(kind.kind)
-      && (!kind.onlyWhenUsedByPods || sync.syncAll.has(kind.kind) || used.has(id));
+    const kind = kinds.get(virtual.kind);
+    let isSynced = kind !== undefined && sync.enabled.has(kind.kind);
+    if (isSynced && kind?.onlyWhenUsedByPods && !sync.syncAll.has(kind.kind)) {
+      used ??= usedByPods(input.virtualObjects);
+      isSynced = used.get(virtual.kind, namespace, name) === true;
+    }
     if (!isSynced) {
       pairs.push({ id, kind: virtual.kind, status: 'virtualOnly', virtual: side(virtual) });
       continue;
@@ -254,18 +346,12 @@ export function buildMapping(input: MappingInput): MappingPair[] {
     const expected = expectedHostSide(kind, virtual, vclusterName, hostNamespace);
     pairs.push({ id, kind: virtual.kind, status: 'pending', virtual: side(virtual), host: { ...expected } });
   }
-  for (const [id, { host, virtual }] of synced) {
-    if (seen.has(id)) continue;
-    pairs.push({ id, kind: virtual.kind, status: 'orphaned', virtual: { name: virtual.name, ...(virtual.namespace ? { namespace: virtual.namespace } : {}), ...(virtual.uid ? { uid: virtual.uid } : {}) }, host: side(host) });
+  for (const entry of syncedInOrder) {
+    if (entry.claimed) continue;
+    const { host, virtual } = entry;
+    pairs.push({ id: key(virtual.kind, virtual.namespace, virtual.name), kind: virtual.kind, status: 'orphaned', virtual: virtualSide(virtual), host: side(host) });
   }
   return pairs;
-}
-
-/** The default/kubernetes Service has no syncer markers: it is the vCluster's own Service. */
-function specialHost(virtual: KubeObject, vclusterName: string, hostNamespace: string, hostByName: ReadonlyMap<string, KubeObject>): { host: KubeObject } | undefined {
-  if (virtual.kind !== 'Service' || virtual.metadata.namespace !== 'default' || virtual.metadata.name !== 'kubernetes') return undefined;
-  const host = hostByName.get(key('Service', hostNamespace, vclusterName));
-  return host ? { host } : undefined;
 }
 
 /** The chart's objects: labelled release=NAME (or app=vcluster), or named after the vCluster. */

@@ -75,22 +75,25 @@ export class Workbench {
   }
 
   async treeRows(viewName: string): Promise<TreeRow[]> {
-    const rows = this.pane(viewName).locator('.monaco-list-row');
-    const count = await rows.count();
-    const result: TreeRow[] = [];
-    for (let index = 0; index < count; index++) {
-      const row = rows.nth(index);
-      const label = (await row.locator('.label-name').first().innerText().catch(() => '')).trim();
-      const description = (await row.locator('.label-description').first().innerText().catch(() => '')).trim();
-      const level = Number(await row.getAttribute('aria-level')) || 1;
-      result.push({ label, description, level });
-    }
-    return result;
+    // One read of the DOM for all rows: a per-row locator on a row without a description (a
+    // message row) would wait out Playwright's timeout before giving up.
+    return this.pane(viewName).locator('.monaco-list-row').evaluateAll((rows) => rows.map((row) => ({
+      label: (row.querySelector('.label-name')?.textContent ?? '').trim(),
+      description: (row.querySelector('.label-description')?.textContent ?? '').trim(),
+      level: Number(row.getAttribute('aria-level')) || 1,
+    })));
   }
 
   /** The tree row whose label is `label`. */
   treeRow(viewName: string, label: string): Locator {
     return this.pane(viewName).locator('.monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
+  }
+
+  /** Expands a collapsed tree row (a no-op when it is expanded already). */
+  async expandTreeRow(viewName: string, label: string): Promise<void> {
+    const row = this.treeRow(viewName, label);
+    await row.waitFor({ timeout: UI_TIMEOUT_MS });
+    if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
   }
 
   /** The titles of a tree row's context menu (right click), which is closed again. */

@@ -1,0 +1,159 @@
+import * as vscode from 'vscode';
+import type { VClusterSummary } from '../vcluster/discovery';
+import type { MappingPair, PairStatus } from '../vcluster/mapping';
+import { ContextValues } from './contextValues';
+
+/**
+ * The syncer mapping under a vCluster: virtual namespaces → kinds → pairs. Each node's id is
+ * built from the vCluster and the virtual side's names, so expansion survives refreshes.
+ */
+
+export interface MappingNamespaceNode {
+  readonly kind: 'mappingNamespace';
+  readonly id: string;
+  readonly vcluster: VClusterSummary;
+  /** The virtual namespace; CLUSTER_SCOPE for cluster-scoped objects, CONTROL_PLANE for the vCluster's own. */
+  readonly namespace: string;
+  readonly counts: Record<PairStatus, number>;
+}
+
+export interface MappingKindNode {
+  readonly kind: 'mappingKind';
+  readonly id: string;
+  readonly vcluster: VClusterSummary;
+  readonly namespace: string;
+  readonly objectKind: string;
+  readonly count: number;
+}
+
+export interface MappingPairNode {
+  readonly kind: 'mappingPair';
+  readonly id: string;
+  readonly vcluster: VClusterSummary;
+  readonly pair: MappingPair;
+}
+
+/** A line in place of children: loading, an error, or why only host markers are shown. */
+export interface MappingMessageNode {
+  readonly kind: 'mappingMessage';
+  readonly id: string;
+  readonly vcluster: VClusterSummary;
+  readonly message: string;
+  readonly tone: 'loading' | 'warning' | 'info';
+}
+
+export type MappingNode = MappingNamespaceNode | MappingKindNode | MappingPairNode | MappingMessageNode;
+
+export const CLUSTER_SCOPE = '(cluster)';
+export const CONTROL_PLANE = '(vCluster control plane)';
+
+const base = (vcluster: VClusterSummary) => `vcluster/${vcluster.hostContext}/${vcluster.namespace}/${vcluster.name}`;
+
+/** Which group a pair is shown under. */
+export function groupOf(pair: MappingPair): string {
+  if (pair.status === 'controlPlane') return CONTROL_PLANE;
+  return pair.virtual?.namespace ?? (pair.virtual ? CLUSTER_SCOPE : CONTROL_PLANE);
+}
+
+export function namespaceNodes(vcluster: VClusterSummary, pairs: readonly MappingPair[]): MappingNamespaceNode[] {
+  const groups = new Map<string, Record<PairStatus, number>>();
+  for (const pair of pairs) {
+    const group = groupOf(pair);
+    const counts = groups.get(group) ?? { synced: 0, pending: 0, orphaned: 0, virtualOnly: 0, controlPlane: 0 };
+    counts[pair.status]++;
+    groups.set(group, counts);
+  }
+  const order = (name: string) => (name === CONTROL_PLANE ? 2 : name === CLUSTER_SCOPE ? 1 : 0);
+  return [...groups.entries()]
+    .sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b))
+    .map(([namespace, counts]) => ({ kind: 'mappingNamespace', id: `${base(vcluster)}/ns/${namespace}`, vcluster, namespace, counts }));
+}
+
+export function kindNodes(parent: MappingNamespaceNode, pairs: readonly MappingPair[]): MappingKindNode[] {
+  const counts = new Map<string, number>();
+  for (const pair of pairs) if (groupOf(pair) === parent.namespace) counts.set(pair.kind, (counts.get(pair.kind) ?? 0) + 1);
+  return [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([objectKind, count]) => ({
+    kind: 'mappingKind', id: `${parent.id}/kind/${objectKind}`, vcluster: parent.vcluster, namespace: parent.namespace, objectKind, count,
+  }));
+}
+
+export function pairNodes(parent: MappingKindNode, pairs: readonly MappingPair[]): MappingPairNode[] {
+  return pairs
+    .filter((pair) => pair.kind === parent.objectKind && groupOf(pair) === parent.namespace)
+    .sort((a, b) => (a.virtual?.name ?? a.host?.name ?? '').localeCompare(b.virtual?.name ?? b.host?.name ?? ''))
+    .map((pair) => ({ kind: 'mappingPair', id: `${base(parent.vcluster)}/pair/${pair.id}`, vcluster: parent.vcluster, pair }));
+}
+
+export function messageNode(vcluster: VClusterSummary, message: string, tone: MappingMessageNode['tone']): MappingMessageNode {
+  return { kind: 'mappingMessage', id: `${base(vcluster)}/message/${tone}`, vcluster, message, tone };
+}
+
+const STATUS_WORDS: Record<PairStatus, string> = {
+  synced: 'synced',
+  pending: 'not on the host yet',
+  orphaned: 'orphaned on the host',
+  virtualOnly: 'virtual only',
+  controlPlane: 'vCluster control plane',
+};
+
+const STATUS_ICONS: Record<PairStatus, vscode.ThemeIcon> = {
+  synced: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
+  pending: new vscode.ThemeIcon('sync', new vscode.ThemeColor('list.warningForeground')),
+  orphaned: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.errorForeground')),
+  virtualOnly: new vscode.ThemeIcon('circle-outline', new vscode.ThemeColor('disabledForeground')),
+  controlPlane: new vscode.ThemeIcon('server-process'),
+};
+
+export function mappingTreeItem(node: MappingNode): vscode.TreeItem {
+  switch (node.kind) {
+    case 'mappingNamespace': {
+      const item = new vscode.TreeItem(node.namespace, vscode.TreeItemCollapsibleState.Collapsed);
+      const { synced, pending, orphaned, virtualOnly, controlPlane } = node.counts;
+      item.description = [
+        synced && `${synced} synced`, pending && `${pending} pending`, orphaned && `${orphaned} orphaned`,
+        virtualOnly && `${virtualOnly} virtual only`, controlPlane && `${controlPlane} objects`,
+      ].filter(Boolean).join(' · ');
+      item.iconPath = new vscode.ThemeIcon(node.namespace === CONTROL_PLANE ? 'server' : node.namespace === CLUSTER_SCOPE ? 'globe' : 'symbol-namespace');
+      item.id = node.id;
+      item.contextValue = ContextValues.mappingNamespace;
+      return item;
+    }
+    case 'mappingKind': {
+      const item = new vscode.TreeItem(node.objectKind, vscode.TreeItemCollapsibleState.Collapsed);
+      item.description = String(node.count);
+      item.iconPath = new vscode.ThemeIcon('symbol-class');
+      item.id = node.id;
+      item.contextValue = ContextValues.mappingKind;
+      return item;
+    }
+    case 'mappingPair': {
+      const { pair } = node;
+      const label = pair.virtual?.name ?? pair.host?.name ?? '?';
+      const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+      item.id = node.id;
+      item.description = pair.status === 'virtualOnly' ? STATUS_WORDS.virtualOnly
+        : pair.host ? `→ ${pair.host.name}${pair.status === 'synced' ? '' : ` (${STATUS_WORDS[pair.status]})`}` : STATUS_WORDS[pair.status];
+      item.iconPath = STATUS_ICONS[pair.status];
+      item.contextValue = ContextValues.mappingPair(pair.status, pair.virtual !== undefined && pair.status !== 'orphaned', pair.host !== undefined && pair.status !== 'pending');
+      const tooltip = new vscode.MarkdownString();
+      tooltip.appendMarkdown(`**${pair.kind}** — ${STATUS_WORDS[pair.status]}\n\n`);
+      if (pair.virtual) tooltip.appendMarkdown(`- Virtual: \`${pair.virtual.namespace ? `${pair.virtual.namespace}/` : ''}${pair.virtual.name}\`${pair.virtual.uid ? ` (uid ${pair.virtual.uid})` : ''}\n`);
+      if (pair.host) tooltip.appendMarkdown(`- Host: \`${pair.host.namespace ? `${pair.host.namespace}/` : ''}${pair.host.name}\`${pair.status === 'pending' ? ' (expected name)' : ''}\n`);
+      tooltip.appendMarkdown(`- vCluster: \`${node.vcluster.name}\` on \`${node.vcluster.hostContext}\`\n`);
+      item.tooltip = tooltip;
+      if (pair.virtual && pair.status !== 'orphaned') {
+        item.command = { command: 'vcluster.openVirtualYaml', title: 'Open Virtual YAML', arguments: [node] };
+      } else if (pair.host && pair.status !== 'pending') {
+        item.command = { command: 'vcluster.openHostYaml', title: 'Open Host YAML', arguments: [node] };
+      }
+      return item;
+    }
+    case 'mappingMessage': {
+      const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
+      item.id = node.id;
+      item.iconPath = new vscode.ThemeIcon(node.tone === 'loading' ? 'loading~spin' : node.tone === 'warning' ? 'warning' : 'info');
+      item.contextValue = ContextValues.mappingMessage;
+      return item;
+    }
+  }
+}

@@ -1,0 +1,401 @@
+import { parse } from 'yaml';
+import type { KubeClient } from '../kube/client';
+import { describeKubeError, isKubeApiError } from '../kube/errors';
+import { watchList, type RawObject } from '../kube/watch';
+import type { Logger } from '../process/log';
+import {
+  buildMapping, clusterMarkerLabel, KIND_ANNOTATION, MANAGED_BY_LABEL, NAME_ANNOTATION, NAMESPACE_ANNOTATION, SYNCABLE_KINDS, syncSettings,
+  UID_ANNOTATION, VIRTUAL_NAMESPACE_LABEL, VIRTUAL_ONLY_WORKLOAD_KINDS, type KubeObject, type MappingPair, type ObjectMeta, type SyncSettings,
+} from './mapping';
+
+/**
+ * The live data of the syncer-mapping tree for one vCluster: lists and watches the host objects
+ * of the kinds it syncs (and, when connected, the virtual cluster's), keeps them lean, and
+ * recomputes buildMapping on coalesced bursts of events, telling listeners which pairs changed.
+ * Watches run between start() and stop(); the view calls stop() when hidden.
+ */
+
+export interface MappingSourceOptions {
+  vclusterName: string;
+  hostNamespace: string;
+  hostClient: KubeClient;
+  /** When the virtual cluster is reachable (connected); undefined: host markers only. */
+  virtualClient?: KubeClient;
+  logger: Logger;
+  /** Bursts of watch events within this many ms become one change (default 100). */
+  coalesceMs?: number;
+}
+
+export type MappingSourceState =
+  | { state: 'loading' }
+  | { state: 'ready'; virtualReachable: boolean; virtualProblem?: string }
+  | { state: 'error'; message: string };
+
+
+/** Bound on reading the vCluster's config and on each list page. */
+const REQUEST_TIMEOUT_MS = 10_000;
+/** A watch that has failed this many times in a row counts as down, even if it once listed. */
+const FAILURES_BEFORE_DOWN = 3;
+
+interface WatchedKind {
+  side: 'host' | 'virtual';
+  kind: string;
+  path: string;
+  query: Record<string, string | undefined>;
+  clusterScoped: boolean;
+  /** Virtual pods need the spec fields buildMapping reads; everything else only metadata. */
+  metadataOnly: boolean;
+  /** Ends this watch alone (a kind the server does not serve, or hides from us). */
+  controller: AbortController;
+  objects: Map<string, KubeObject>;
+  listed: boolean;
+  failures: number;
+  lastError?: unknown;
+}
+
+interface Run {
+  controller: AbortController;
+  watches: WatchedKind[];
+}
+
+export class MappingSource {
+  private readonly options: MappingSourceOptions;
+  private readonly coalesceMs: number;
+  private readonly listeners = new Set<(changedIds: ReadonlySet<string> | undefined) => void>();
+  private run: Run | undefined;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private disposed = false;
+  private currentStatus: MappingSourceState = { state: 'loading' };
+  private currentPairs: readonly MappingPair[] = [];
+  /** What this vCluster syncs, read at each start(). */
+  private sync: SyncSettings = syncSettings(undefined);
+
+  constructor(options: MappingSourceOptions) {
+    this.options = options;
+    this.coalesceMs = Math.max(0, options.coalesceMs ?? 100);
+  }
+
+  get status(): MappingSourceState {
+    return this.currentStatus;
+  }
+
+  /** The latest buildMapping result (the last known pairs while a restart is loading). */
+  get pairs(): readonly MappingPair[] {
+    return this.currentPairs;
+  }
+
+  onDidChange(listener: (changedIds: ReadonlySet<string> | undefined) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => void this.listeners.delete(listener) };
+  }
+
+  /** Lists and watches; does nothing when already started (or disposed). */
+  start(): void {
+    if (this.run || this.disposed) return;
+    const run: Run = { controller: new AbortController(), watches: [] };
+    this.run = run;
+    if (this.currentStatus.state !== 'loading') {
+      this.currentStatus = { state: 'loading' };
+      this.emit(undefined);
+    }
+    void this.begin(run);
+  }
+
+  /** Ends every watch and pending change; start() resumes from fresh lists. */
+  stop(): void {
+    const run = this.run;
+    if (!run) return;
+    this.run = undefined;
+    run.controller.abort();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.options.logger.trace(`mapping of ${this.label}: watches stopped`);
+  }
+
+  dispose(): void {
+    this.stop();
+    this.disposed = true;
+    this.listeners.clear();
+  }
+
+  private get label(): string {
+    return `${this.options.hostNamespace}/${this.options.vclusterName}`;
+  }
+
+  private async begin(run: Run): Promise<void> {
+    const { hostClient, virtualClient, hostNamespace, vclusterName, logger } = this.options;
+    const sync = await this.readSyncSettings(run.controller.signal);
+    if (this.run !== run) return;
+    this.sync = sync;
+    const synced = SYNCABLE_KINDS.filter((entry) => sync.enabled.has(entry.kind));
+    const clusterSelector = `${MANAGED_BY_LABEL}=${clusterMarkerLabel(hostNamespace, vclusterName)}`;
+    const watch = (side: WatchedKind['side'], kind: string, path: string, query: WatchedKind['query'], clusterScoped: boolean): WatchedKind => ({
+      side, kind, path, query, clusterScoped, metadataOnly: !(side === 'virtual' && kind === 'Pod'),
+      controller: new AbortController(), objects: new Map(), listed: false, failures: 0,
+    });
+    for (const entry of synced) {
+      // Host: the whole namespace (the vCluster's own objects too); cluster-scoped kinds only
+      // where the syncer's marker for this vCluster is.
+      run.watches.push(entry.namespaced
+        ? watch('host', entry.kind, `${entry.apiPath}/namespaces/${encodeURIComponent(hostNamespace)}/${entry.resource}`, {}, false)
+        : watch('host', entry.kind, `${entry.apiPath}/${entry.resource}`, { labelSelector: clusterSelector }, true));
+    }
+    if (virtualClient) {
+      for (const entry of synced) run.watches.push(watch('virtual', entry.kind, `${entry.apiPath}/${entry.resource}`, {}, !entry.namespaced));
+      for (const entry of VIRTUAL_ONLY_WORKLOAD_KINDS) run.watches.push(watch('virtual', entry.kind, `${entry.apiPath}/${entry.resource}`, {}, false));
+    }
+    logger.info(`mapping of ${this.label}: watching ${synced.map((entry) => entry.kind).join(', ')} on the host${virtualClient ? ' and in the virtual cluster' : ' (virtual cluster not connected: host markers only)'}`);
+    for (const watched of run.watches) {
+      const client = watched.side === 'host' ? hostClient : virtualClient!;
+      void watchList(client, watched.path, { query: watched.query, metadataOnly: watched.metadataOnly, requestTimeoutMs: REQUEST_TIMEOUT_MS }, {
+        onRelist: (items) => {
+          if (this.run !== run) return;
+          watched.objects = new Map(items.map((item) => {
+            const object = lean(item, watched);
+            return [objectKey(object), object];
+          }));
+          watched.listed = true;
+          watched.failures = 0;
+          watched.lastError = undefined;
+          this.schedule(run);
+        },
+        onEvent: (type, item) => {
+          if (this.run !== run) return;
+          const object = lean(item, watched);
+          if (type === 'DELETED') watched.objects.delete(objectKey(object));
+          else watched.objects.set(objectKey(object), object);
+          this.schedule(run);
+        },
+        onWatching: () => {
+          if (this.run !== run || watched.failures === 0) return;
+          watched.failures = 0;
+          watched.lastError = undefined;
+          this.schedule(run);
+        },
+        onError: (error, retryInMs) => {
+          if (this.run !== run) return;
+          if (isUnavailable(watched, error)) {
+            // Not served here (404), or a cluster-scoped kind we may not list (403): shown as
+            // having none rather than failing the whole mapping.
+            logger.info(`mapping of ${this.label}: ${watched.kind} cannot be listed in the ${watched.side === 'host' ? 'host' : 'virtual cluster'} (${describeKubeError(error).message}); shown as none`);
+            watched.controller.abort();
+            watched.objects.clear();
+            watched.listed = true;
+            watched.failures = 0;
+            this.schedule(run);
+            return;
+          }
+          // One warning per side when it starts failing (an unreachable cluster fails every
+          // kind at once); the rest go to trace.
+          const sideAlreadyFailing = run.watches.some((other) => other !== watched && other.side === watched.side && other.failures > 0);
+          watched.failures++;
+          watched.lastError = error;
+          const where = watched.side === 'host' ? 'host' : 'virtual cluster';
+          const message = `mapping of ${this.label}: ${watched.kind} in the ${where}: ${describeKubeError(error, REQUEST_TIMEOUT_MS / 1000).message}; retrying in ${retryInMs} ms`;
+          if (watched.failures === 1 && !sideAlreadyFailing) logger.warn(message);
+          else logger.trace(message);
+          this.schedule(run);
+        },
+      }, AbortSignal.any([run.controller.signal, watched.controller.signal]));
+    }
+  }
+
+  /** The vCluster's effective config (Secret vc-config-NAME, key config.yaml); chart defaults when unreadable. */
+  private async readSyncSettings(signal: AbortSignal): Promise<SyncSettings> {
+    const { hostClient, hostNamespace, vclusterName, logger } = this.options;
+    const path = `/api/v1/namespaces/${encodeURIComponent(hostNamespace)}/secrets/${encodeURIComponent(`vc-config-${vclusterName}`)}`;
+    try {
+      const secret = await hostClient.getJson<{ data?: Record<string, string> }>(path, {}, AbortSignal.any([signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]));
+      const encoded = secret?.data?.['config.yaml'];
+      if (!encoded) {
+        logger.info(`mapping of ${this.label}: Secret vc-config-${vclusterName} has no config.yaml; using the chart's defaults for what syncs`);
+        return syncSettings(undefined);
+      }
+      return syncSettings(parse(Buffer.from(encoded, 'base64').toString('utf8')));
+    } catch (error) {
+      if (!signal.aborted) {
+        const reason = isKubeApiError(error) || error instanceof Error ? describeKubeError(error, REQUEST_TIMEOUT_MS / 1000).message : String(error);
+        logger.warn(`mapping of ${this.label}: could not read Secret vc-config-${vclusterName} (${reason}); using the chart's defaults for what syncs`);
+      }
+      return syncSettings(undefined);
+    }
+  }
+
+  /** Coalesces a burst: the first event of a quiet period schedules one recompute. */
+  private schedule(run: Run): void {
+    if (this.flushTimer || this.run !== run) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      if (this.run === run) this.recompute(run);
+    }, this.coalesceMs);
+  }
+
+  private recompute(run: Run): void {
+    const host = run.watches.filter((watched) => watched.side === 'host');
+    const virtual = run.watches.filter((watched) => watched.side === 'virtual');
+    const down = (watched: WatchedKind) => (!watched.listed && watched.failures > 0) || watched.failures >= FAILURES_BEFORE_DOWN;
+    const hostDown = host.find(down);
+    let status: MappingSourceState;
+    if (hostDown) {
+      status = { state: 'error', message: `host cluster: ${problem(hostDown, `in namespace ${this.options.hostNamespace}`)}` };
+    } else if (!host.every((watched) => watched.listed)) {
+      status = { state: 'loading' };
+    } else if (!this.options.virtualClient) {
+      status = { state: 'ready', virtualReachable: false };
+    } else {
+      const virtualDown = virtual.find(down);
+      if (virtualDown) {
+        status = { state: 'ready', virtualReachable: false, virtualProblem: problem(virtualDown, 'in the virtual cluster') };
+      } else if (!virtual.every((watched) => watched.listed)) {
+        status = { state: 'loading' };
+      } else {
+        status = { state: 'ready', virtualReachable: true };
+      }
+    }
+
+    const statusChanged = JSON.stringify(status) !== JSON.stringify(this.currentStatus);
+    this.currentStatus = status;
+    if (status.state !== 'ready') {
+      // Keep the last known pairs: an error or a reload does not mean the objects are gone.
+      if (statusChanged) this.emit(undefined);
+      return;
+    }
+    const objects = (watches: WatchedKind[]) => watches.flatMap((watched) => [...watched.objects.values()]);
+    const pairs = buildMapping({
+      vclusterName: this.options.vclusterName,
+      hostNamespace: this.options.hostNamespace,
+      hostObjects: objects(host),
+      ...(status.virtualReachable ? { virtualObjects: objects(virtual) } : {}),
+      sync: this.sync,
+    });
+    const changed = diffPairs(this.currentPairs, pairs);
+    this.currentPairs = pairs;
+    if (statusChanged) this.emit(undefined);
+    else if (changed.size > 0) this.emit(changed);
+  }
+
+  private emit(changedIds: ReadonlySet<string> | undefined): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(changedIds);
+      } catch (error) {
+        this.options.logger.error(`mapping of ${this.label}: a change listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+}
+
+/** Ids of pairs added, removed, or whose status, kind or either side differ. */
+export function diffPairs(before: readonly MappingPair[], after: readonly MappingPair[]): Set<string> {
+  const previous = new Map(before.map((pair) => [pair.id, pair]));
+  const changed = new Set<string>();
+  for (const pair of after) {
+    const old = previous.get(pair.id);
+    previous.delete(pair.id);
+    if (!old || old.status !== pair.status || old.kind !== pair.kind || !sameSide(old.virtual, pair.virtual) || !sameSide(old.host, pair.host)) changed.add(pair.id);
+  }
+  for (const id of previous.keys()) changed.add(id);
+  return changed;
+}
+
+function sameSide(a: MappingPair['virtual'], b: MappingPair['virtual']): boolean {
+  if (!a || !b) return a === b;
+  return a.name === b.name && a.namespace === b.namespace && a.uid === b.uid && a.created === b.created;
+}
+
+/** One line for the failure of a watch; the kind is named only when the failure is about it. */
+function problem(watched: WatchedKind, where: string): string {
+  const description = describeKubeError(watched.lastError, REQUEST_TIMEOUT_MS / 1000);
+  return description.kind === 'forbidden' || description.kind === 'notFound' ? `${description.message} (listing ${watched.kind} ${where})` : description.message;
+}
+
+function isUnavailable(watched: WatchedKind, error: unknown): boolean {
+  if (!isKubeApiError(error)) return false;
+  // A core path (/api/v1) is always served: a 404 there is a real failure, not a missing kind.
+  return (error.status === 404 && watched.path.startsWith('/apis/')) || (error.status === 403 && watched.side === 'host' && watched.clusterScoped);
+}
+
+function objectKey(object: KubeObject): string {
+  return `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+}
+
+/**
+ * What the mapping needs of an object and nothing more: name, namespace, uid and creation time;
+ * of a host object only the labels and annotations buildMapping reads; of a virtual pod only the
+ * ConfigMaps and Secrets it refers to, once each.
+ */
+export function lean(raw: RawObject, watched: { kind: string; side: 'host' | 'virtual' }): KubeObject {
+  const metadata = (raw.metadata ?? {}) as Record<string, unknown>;
+  const meta: ObjectMeta = { name: String(metadata.name ?? '') };
+  if (typeof metadata.namespace === 'string' && metadata.namespace) meta.namespace = metadata.namespace;
+  if (typeof metadata.uid === 'string') meta.uid = metadata.uid;
+  if (typeof metadata.creationTimestamp === 'string') meta.creationTimestamp = metadata.creationTimestamp;
+  if (watched.side === 'host') {
+    const labels = pick(metadata.labels, HOST_LABELS);
+    if (labels) meta.labels = labels;
+    const annotations = pick(metadata.annotations, HOST_ANNOTATIONS);
+    if (annotations) meta.annotations = annotations;
+  }
+  const object: KubeObject = { kind: watched.kind, metadata: meta };
+  if (watched.kind === 'Pod' && watched.side === 'virtual' && raw.spec && typeof raw.spec === 'object') object.spec = podReferences(raw.spec as PodSpec);
+  return object;
+}
+
+/** The host labels and annotations buildMapping reads (markers, and the chart's release/app). */
+const HOST_LABELS = [MANAGED_BY_LABEL, VIRTUAL_NAMESPACE_LABEL, 'release', 'app'];
+const HOST_ANNOTATIONS = [NAME_ANNOTATION, NAMESPACE_ANNOTATION, UID_ANNOTATION, KIND_ANNOTATION];
+
+function pick(value: unknown, keys: readonly string[]): Record<string, string> | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  let picked: Record<string, string> | undefined;
+  for (const key of keys) {
+    const entry = (value as Record<string, unknown>)[key];
+    if (typeof entry === 'string') (picked ??= {})[key] = entry;
+  }
+  return picked;
+}
+
+type Ref = { name?: string } | undefined;
+interface Container {
+  env?: Array<{ valueFrom?: { configMapKeyRef?: Ref; secretKeyRef?: Ref } }>;
+  envFrom?: Array<{ configMapRef?: Ref; secretRef?: Ref }>;
+}
+interface PodSpec {
+  volumes?: Array<{ configMap?: Ref; secret?: { secretName?: string }; projected?: { sources?: Array<{ configMap?: Ref; secret?: Ref }> } }>;
+  containers?: Container[];
+  initContainers?: Container[];
+  imagePullSecrets?: Ref[];
+}
+
+/**
+ * The pod's references, each once, in the one shape buildMapping's reader needs: a configMap or
+ * secret volume per ConfigMap or Secret (from volumes, projected volumes, env, envFrom and
+ * imagePullSecrets alike). A pod's whole spec is ten times the size.
+ */
+function podReferences(spec: PodSpec): PodSpec {
+  const configMaps = new Set<string>();
+  const secrets = new Set<string>();
+  const configMap = (ref: Ref) => void (ref?.name && configMaps.add(ref.name));
+  const secret = (name: string | undefined) => void (name && secrets.add(name));
+  for (const volume of spec.volumes ?? []) {
+    configMap(volume.configMap);
+    secret(volume.secret?.secretName);
+    for (const source of volume.projected?.sources ?? []) {
+      configMap(source.configMap);
+      secret(source.secret?.name);
+    }
+  }
+  for (const container of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
+    for (const variable of container.env ?? []) {
+      configMap(variable.valueFrom?.configMapKeyRef);
+      secret(variable.valueFrom?.secretKeyRef?.name);
+    }
+    for (const source of container.envFrom ?? []) {
+      configMap(source.configMapRef);
+      secret(source.secretRef?.name);
+    }
+  }
+  for (const ref of spec.imagePullSecrets ?? []) secret(ref?.name);
+  if (configMaps.size === 0 && secrets.size === 0) return {};
+  return { volumes: [...[...configMaps].map((name) => ({ configMap: { name } })), ...[...secrets].map((secretName) => ({ secret: { secretName } }))] };
+}

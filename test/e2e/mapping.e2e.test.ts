@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeServer';
+import { hostName } from '../../src/vcluster/translate';
+import { cachedHostBinaries } from '../env/hostBinaries';
+import { ensureVClusterBinaries } from '../env/vclusterBinaries';
+import { upVCluster, type LocalVCluster } from '../env/vclusterFixture';
+import { testHost, waitFor } from '../integration/support/host';
+import { TempDir } from '../unit/builders/kubeconfig';
+import { Workbench } from './harness/workbench';
+
+/**
+ * The syncer mapping in a real VS Code: a vCluster made by the real CLI and chart, with the real
+ * syncer running locally, on the real host. A Deployment created inside the virtual cluster
+ * becomes host pods under the syncer's names; the tree shows each pod beside its host name, and
+ * follows a scale-up live (watches, no refresh).
+ */
+describe('the syncer mapping in the tree', () => {
+  const dir = new TempDir();
+  const name = 'tree';
+  const namespace = `vcluster-tree-${process.pid}`;
+  let vcluster: LocalVCluster | undefined;
+  let server: RunningCodeServer | undefined;
+  let workbench: Workbench | undefined;
+  let virtualApps: AppsV1Api;
+  let hostCore: CoreV1Api;
+  const view = 'Clusters';
+
+  before(async () => {
+    const cluster = testHost();
+    const host = cachedHostBinaries();
+    assert.ok(host, 'the tier set-up built the host binaries');
+    vcluster = await upVCluster({ cluster, host, vcluster: await ensureVClusterBinaries(), name, namespace, killOnExit: true });
+    const virtual = new KubeConfig();
+    virtual.loadFromFile(vcluster.kubeconfig);
+    virtualApps = virtual.makeApiClient(AppsV1Api);
+    const hostConfig = new KubeConfig();
+    hostConfig.loadFromFile(cluster.kubeconfig);
+    hostCore = hostConfig.makeApiClient(CoreV1Api);
+    const workspace = join(dir.path, 'workspace');
+    mkdirSync(workspace);
+    server = await startCodeServer({ workspaceFolder: workspace, env: { KUBECONFIG: cluster.kubeconfig } });
+    workbench = await Workbench.open(server.url, workspace);
+  });
+
+  after(async () => {
+    if (workbench) {
+      await workbench.screenshot('mapping-final').catch(() => undefined);
+      await workbench.close();
+    }
+    if (process.env.VCLUSTER_E2E_DEBUG_LOGS && server) {
+      const { execFileSync } = await import('node:child_process');
+      console.log(execFileSync('bash', ['-c', `find ${server.userDataDir}/logs -name '*vCluster*' -exec tail -60 {} +`], { encoding: 'utf8' }));
+    }
+    await server?.stop();
+    await vcluster?.syncer?.stop();
+    await hostCore?.deleteNamespace({ name: namespace }).catch(() => undefined);
+    dir.remove();
+  });
+
+  async function hostPods(): Promise<string[]> {
+    const pods = await hostCore.listNamespacedPod({ namespace, labelSelector: 'vcluster.loft.sh/managed-by=tree' });
+    // The Deployment's pods only (the syncer also runs the virtual cluster's CoreDNS on the host).
+    return pods.items.map((pod) => pod.metadata?.name ?? '').filter((podName) => podName.startsWith('web-')).sort();
+  }
+
+  it('expanding the vCluster shows a virtual pod beside the host pod the syncer made of it', async () => {
+    await virtualApps.createNamespacedDeployment({ namespace: 'default', body: {
+      metadata: { name: 'web' },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } } },
+    } });
+    await waitFor('the syncer to create the host pod', 60_000, async () => ((await hostPods()).length === 1 ? true : undefined));
+    const wb = workbench!;
+    await wb.openViewContainer('vCluster');
+    await wb.waitForTreeRow(view, name, 30_000);
+    await wb.expandTreeRow(view, name);
+    await wb.waitForTreeRow(view, 'default', 30_000);
+    await wb.expandTreeRow(view, 'default');
+    await wb.waitForTreeRow(view, 'Pod', 30_000);
+    await wb.expandTreeRow(view, 'Pod');
+    const rows = await wb.waitForTreeRow(view, /^web-/, 30_000);
+    const pod = rows.find((row) => row.label.startsWith('web-'))!;
+    assert.equal(pod.description, `→ ${hostName(pod.label, 'default', name)}`);
+    assert.deepEqual(await hostPods(), [hostName(pod.label, 'default', name)], 'the name shown is the host pod\'s real name');
+    await wb.screenshot('mapping-pod-pair');
+  });
+
+  it('follows the virtual cluster live: a scale-up shows the new pod without a refresh', async () => {
+    const deployment = await virtualApps.readNamespacedDeployment({ namespace: 'default', name: 'web' });
+    deployment.spec!.replicas = 2;
+    await virtualApps.replaceNamespacedDeployment({ namespace: 'default', name: 'web', body: deployment });
+    const scaled = Date.now();
+    await waitFor('a second host pod', 60_000, async () => ((await hostPods()).length === 2 ? true : undefined), 100);
+    const hostPodSeen = Date.now();
+    const wb = workbench!;
+    const rows = await waitFor('two pod pairs in the tree', 30_000, async () => {
+      const current = await wb.treeRows(view);
+      return current.filter((row) => row.label.startsWith('web-')).length === 2 ? current : undefined;
+    }, 100);
+    // Measured, not asserted (timing goals belong to `npm run bench`): host pod → tree row.
+    console.log(`[mapping e2e] scale-up to host pod: ${hostPodSeen - scaled} ms; host pod to its row in the tree: ${Date.now() - hostPodSeen} ms`);
+    const shown = rows.filter((row) => row.label.startsWith('web-')).map((row) => row.description.replace(/^→ /, '')).sort();
+    assert.deepEqual(shown, await hostPods());
+    await wb.screenshot('mapping-live-scale');
+  });
+});
