@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { VClusterActions } from './vcluster/actions';
 import { ConnectionsKubeconfig } from './vcluster/connection';
 import { OpenHostYamlCommand, OpenVirtualYamlCommand } from './commands/openObjectYaml';
+import { CompareSidesCommand } from './commands/compareSides';
 import { OBJECT_YAML_SCHEME, ObjectYamlProvider } from './documents/objectYamlProvider';
 import { MappingChildren } from './tree/mappingChildren';
 import { MappingSources } from './tree/mappingSources';
@@ -125,6 +126,7 @@ export class Container extends DisposableStore {
       new UpgradeVClusterCommand(ui, this.actions),
       new OpenVirtualYamlCommand(),
       new OpenHostYamlCommand(),
+      new CompareSidesCommand(),
       new CreateKindClusterCommand(this.settings, logger, () => this.tree.refresh(), showLog),
       new DeleteKindClusterCommand(this.settings, logger, () => this.tree.refresh(), showLog),
       new RefreshCommand(this.tree),

@@ -106,4 +106,26 @@ describe('the syncer mapping in the tree', () => {
     assert.deepEqual(shown, await hostPods());
     await wb.screenshot('mapping-live-scale');
   });
+
+  it('opens the host side of a pair as read-only YAML with the syncer\'s markers, and compares both sides', async () => {
+    const wb = workbench!;
+    const pod = (await wb.treeRows(view)).find((row) => row.label.startsWith('web-'))!;
+    await wb.runContextMenuItem(view, pod.label, 'Open Host YAML');
+    const text = await waitFor('the host YAML', 30_000, async () => {
+      const shown = await wb.activeEditorText().catch(() => '');
+      return shown.includes('vcluster.loft.sh/object-name') ? shown : undefined;
+    }, 250);
+    assert.match(text, new RegExp(`name: ${hostName(pod.label, 'default', name)}`));
+    assert.match(text, new RegExp(`vcluster.loft.sh/object-name: ${pod.label}`));
+    assert.match(await wb.activeTabTitle(), new RegExp(`^${hostName(pod.label, 'default', name)}\\.yaml`));
+    await wb.screenshot('mapping-host-yaml');
+    // Without a connection the virtual side cannot be read: the document says how to get it.
+    await wb.runContextMenuItem(view, pod.label, 'Compare Virtual and Host');
+    const title = await waitFor('the diff editor', 30_000, async () => {
+      const shown = await wb.activeTabTitle().catch(() => '');
+      return shown.includes('↔') ? shown : undefined;
+    }, 250);
+    assert.equal(title, `${pod.label} ↔ ${hostName(pod.label, 'default', name)} (virtual ↔ host)`);
+    await wb.screenshot('mapping-compare');
+  });
 });

@@ -202,6 +202,20 @@ export class Workbench {
     return text;
   }
 
+  /** The title of the active editor tab. */
+  async activeTabTitle(): Promise<string> {
+    const tab = this.page.locator('.tabs-container .tab.active .label-name').first();
+    await tab.waitFor({ timeout: UI_TIMEOUT_MS });
+    return (await tab.innerText()).trim();
+  }
+
+  /** The lines the active editor (the right side of a diff) renders now: its visible text. */
+  async activeEditorText(): Promise<string> {
+    const lines = this.page.locator('.editor-group-container.active .monaco-editor .view-lines').last();
+    await lines.waitFor({ timeout: UI_TIMEOUT_MS });
+    return (await lines.innerText()).replace(/\u00a0/g, ' ');
+  }
+
   /** Texts of the notification toasts currently shown. */
   async notifications(): Promise<string[]> {
     return (await this.page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts()).map((text) => text.trim());
