@@ -74,9 +74,7 @@ export async function measureMappingLatency(pods = 10): Promise<MappingLatencyBe
     const extensionMs: number[] = [];
     const kubectlMs: number[] = [];
     for (let replicas = 1; replicas <= pods; replicas++) {
-      const deployment = await apps.readNamespacedDeployment({ namespace: 'default', name: 'lat' });
-      deployment.spec!.replicas = replicas;
-      await apps.replaceNamespacedDeployment({ namespace: 'default', name: 'lat', body: deployment });
+      await scaleDeployment(apps, 'lat', replicas);
       const deadline = Date.now() + 30_000;
       for (;;) {
         const fresh = [...added.entries()].filter(([podName, at]) => at > 0 && podName.endsWith('-x-default-x-lat'));
@@ -100,5 +98,19 @@ export async function measureMappingLatency(pods = 10): Promise<MappingLatencyBe
     source?.dispose();
     kubectl?.kill();
     await downHostCluster(name, host);
+  }
+}
+
+/** Read, change, replace; again on a conflict (the deployment controller writes its status meanwhile). */
+async function scaleDeployment(apps: AppsV1Api, deploymentName: string, replicas: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const deployment = await apps.readNamespacedDeployment({ namespace: 'default', name: deploymentName });
+    deployment.spec!.replicas = replicas;
+    try {
+      await apps.replaceNamespacedDeployment({ namespace: 'default', name: deploymentName, body: deployment });
+      return;
+    } catch (error) {
+      if ((error as { code?: number }).code !== 409 || attempt >= 5) throw error;
+    }
   }
 }

@@ -89,9 +89,7 @@ describe('the syncer mapping in the tree', () => {
   });
 
   it('follows the virtual cluster live: a scale-up shows the new pod without a refresh', async () => {
-    const deployment = await virtualApps.readNamespacedDeployment({ namespace: 'default', name: 'web' });
-    deployment.spec!.replicas = 2;
-    await virtualApps.replaceNamespacedDeployment({ namespace: 'default', name: 'web', body: deployment });
+    await scaleDeployment(virtualApps, 'web', 2);
     const scaled = Date.now();
     await waitFor('a second host pod', 60_000, async () => ((await hostPods()).length === 2 ? true : undefined), 100);
     const hostPodSeen = Date.now();
@@ -129,3 +127,17 @@ describe('the syncer mapping in the tree', () => {
     await wb.screenshot('mapping-compare');
   });
 });
+
+/** Read, change, replace; again on a conflict (the deployment controller writes its status meanwhile). */
+async function scaleDeployment(apps: AppsV1Api, deploymentName: string, replicas: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const deployment = await apps.readNamespacedDeployment({ namespace: 'default', name: deploymentName });
+    deployment.spec!.replicas = replicas;
+    try {
+      await apps.replaceNamespacedDeployment({ namespace: 'default', name: deploymentName, body: deployment });
+      return;
+    } catch (error) {
+      if ((error as { code?: number }).code !== 409 || attempt >= 5) throw error;
+    }
+  }
+}
