@@ -10,6 +10,7 @@ import { ensureHostBinaries } from '../test/env/hostBinaries';
 import { downHostCluster, upHostCluster } from '../test/env/hostCluster';
 import { ensureVClusterBinaries } from '../test/env/vclusterBinaries';
 import { upVCluster } from '../test/env/vclusterFixture';
+import { scaleDeployment } from '../test/env/virtualWorkloads';
 
 /**
  * From the syncer creating a host pod to the extension knowing its pair, side by side with
@@ -98,19 +99,5 @@ export async function measureMappingLatency(pods = 10): Promise<MappingLatencyBe
     source?.dispose();
     kubectl?.kill();
     await downHostCluster(name, host);
-  }
-}
-
-/** Read, change, replace; again on a conflict (the deployment controller writes its status meanwhile). */
-async function scaleDeployment(apps: AppsV1Api, deploymentName: string, replicas: number): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const deployment = await apps.readNamespacedDeployment({ namespace: 'default', name: deploymentName });
-    deployment.spec!.replicas = replicas;
-    try {
-      await apps.replaceNamespacedDeployment({ namespace: 'default', name: deploymentName, body: deployment });
-      return;
-    } catch (error) {
-      if ((error as { code?: number }).code !== 409 || attempt >= 5) throw error;
-    }
   }
 }

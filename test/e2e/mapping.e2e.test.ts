@@ -11,6 +11,7 @@ import { upVCluster, type LocalVCluster } from '../env/vclusterFixture';
 import { testHost, waitFor } from '../integration/support/host';
 import { TempDir } from '../unit/builders/kubeconfig';
 import { Workbench } from './harness/workbench';
+import { scaleDeployment } from '../env/virtualWorkloads';
 
 /**
  * The syncer mapping in a real VS Code: a vCluster made by the real CLI and chart, with the real
@@ -127,17 +128,3 @@ describe('the syncer mapping in the tree', () => {
     await wb.screenshot('mapping-compare');
   });
 });
-
-/** Read, change, replace; again on a conflict (the deployment controller writes its status meanwhile). */
-async function scaleDeployment(apps: AppsV1Api, deploymentName: string, replicas: number): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const deployment = await apps.readNamespacedDeployment({ namespace: 'default', name: deploymentName });
-    deployment.spec!.replicas = replicas;
-    try {
-      await apps.replaceNamespacedDeployment({ namespace: 'default', name: deploymentName, body: deployment });
-      return;
-    } catch (error) {
-      if ((error as { code?: number }).code !== 409 || attempt >= 5) throw error;
-    }
-  }
-}
