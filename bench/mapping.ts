@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import type { RawObject } from '../src/kube/watch';
 import type { KubeObject, MappingInput, MappingPair, PairStatus } from '../src/vcluster/mapping';
-import { lean } from '../src/vcluster/mappingSource';
+import { lean } from '../src/vcluster/leanObject';
 import { hostName } from '../src/vcluster/translate';
+import { seededRandom } from '../test/env/seededRandom';
 
 type MappingModule = typeof import('../src/vcluster/mapping');
 
@@ -84,18 +85,6 @@ export interface MappingSizeResult {
   bytesPerObject: { virtual: number; host: number; pairs: number; total: number };
 }
 
-// Deterministic pseudo-random numbers (mulberry32), so every run measures the same objects.
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const APPS = ['web', 'payments-api', 'notification-dispatcher-worker', 'checkout', 'search-indexer', 'auth', 'inventory-reconciliation-service', 'frontend', 'orders', 'recommendation-engine-batch'];
 const ALPHANUM = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -116,7 +105,7 @@ interface Generated {
  */
 function generate(objects: number): Generated {
   if (objects % OBJECTS_PER_NAMESPACE !== 0) throw new Error(`bench: ${objects} is not a multiple of ${OBJECTS_PER_NAMESPACE}`);
-  const next = random(objects);
+  const next = seededRandom(objects);
   const hex = (length: number) => Array.from({ length }, () => Math.floor(next() * 16).toString(16)).join('');
   const uid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
   const suffix = (length: number) => Array.from({ length }, () => ALPHANUM[Math.floor(next() * ALPHANUM.length)]).join('');

@@ -17,6 +17,7 @@ import { cachedHostBinaries } from '../env/hostBinaries';
 import { ensureVClusterBinaries } from '../env/vclusterBinaries';
 import { upVCluster, type LocalVCluster } from '../env/vclusterFixture';
 import { testHost, waitFor } from './support/host';
+import { anUnreachableKubeConfig } from '../unit/builders/kube';
 
 const NAME = 'map';
 const NAMESPACE = `vcluster-map-${process.pid}`;
@@ -236,13 +237,7 @@ describe('the live syncer mapping (MappingSource) with the real vCluster syncer'
   });
 
   it('an unreachable virtual cluster falls back to host markers and says why; the host side keeps working', async () => {
-    const unreachable = new KubeConfig();
-    unreachable.loadFromOptions({
-      clusters: [{ name: 'gone', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
-      users: [{ name: 'me', token: 't' }],
-      contexts: [{ name: 'gone', cluster: 'gone', user: 'me' }],
-      currentContext: 'gone',
-    });
+    const unreachable = anUnreachableKubeConfig();
     const fallback = new MappingSource({ vclusterName: NAME, hostNamespace: NAMESPACE, hostClient: host, virtualClient: new KubeClient(unreachable), logger, coalesceMs: 20 });
     sources.push(fallback);
     fallback.start();

@@ -7,6 +7,7 @@ import { before, describe, it } from 'node:test';
 import { runProcess } from '../../src/process/run';
 import { clusterScopedHostName, hostName, shortHostName } from '../../src/vcluster/translate';
 import { ensureTranslateOracle, type OracleAnswer, type OracleQuery } from '../env/translateOracle';
+import { seededRandom } from '../env/seededRandom';
 
 /** Enough for the oracle to answer thousands of lines (it takes well under a second). */
 const ORACLE_TIMEOUT_MS = 60_000;
@@ -19,18 +20,6 @@ const CUT_BYTES = 52;
 interface TranslateCase extends OracleQuery {
   /** Why a hand-picked case is in the table ('random' for generated ones). */
   label: string;
-}
-
-/** mulberry32: a tiny seeded PRNG, so the table is the same on every run and machine. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyz0123456789';

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client';
 import { MemoryLogger } from '../../src/process/log';
 import { buildMapping, clusterMarkerLabel, syncSettings, type MappingPair } from '../../src/vcluster/mapping';
-import { diffPairs, lean, MappingSource } from '../../src/vcluster/mappingSource';
+import { lean } from '../../src/vcluster/leanObject';
+import { diffPairs, MappingSource } from '../../src/vcluster/mappingSource';
 import { clusterScopedHostName, safeConcatName } from '../../src/vcluster/translate';
+import { anUnreachableKubeConfig } from './builders/kube';
 
 const pair = (id: string, status: MappingPair['status'], hostName?: string): MappingPair => ({
   id, kind: 'Pod', status, virtual: { namespace: 'default', name: id, uid: `uid-${id}` }, ...(hostName ? { host: { namespace: 'vcluster-demo', name: hostName } } : {}),
@@ -51,13 +52,7 @@ describe('MappingSource parts', () => {
   });
 
   it('a host that cannot be reached is an error state; stop() leaves nothing running', async () => {
-    const config = new KubeConfig();
-    config.loadFromOptions({
-      clusters: [{ name: 'gone', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
-      users: [{ name: 'me', token: 't' }],
-      contexts: [{ name: 'gone', cluster: 'gone', user: 'me' }],
-      currentContext: 'gone',
-    });
+    const config = anUnreachableKubeConfig();
     const logger = new MemoryLogger();
     const source = new MappingSource({ vclusterName: 'demo', hostNamespace: 'vcluster-demo', hostClient: new KubeClient(config), logger, coalesceMs: 10 });
     const changes: Array<ReadonlySet<string> | undefined> = [];

@@ -1,4 +1,4 @@
-import type { V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import { KubeConfig, type V1Deployment, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
 
 /** Test-data builders: each returns a minimal object the way the API server would send it. */
 
@@ -76,4 +76,16 @@ export function aDeployment(options: { release?: string; namespace?: string; ima
       template: { spec: { containers: [{ name: 'syncer', image: options.image ?? 'ghcr.io/loft-sh/vcluster:0.19.7' }] } },
     },
   };
+}
+
+/** A client configuration for an API server nobody listens on (port 1 on loopback). */
+export function anUnreachableKubeConfig(): KubeConfig {
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [{ name: 'gone', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
+    users: [{ name: 'me', token: 't' }],
+    contexts: [{ name: 'gone', cluster: 'gone', user: 'me' }],
+    currentContext: 'gone',
+  });
+  return config;
 }
