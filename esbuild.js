@@ -72,9 +72,21 @@ const webviewBuild = {
   tsconfig: path.join(__dirname, 'webview', 'tsconfig.json'),
 };
 
+/**
+ * The codicon font and its style sheet, next to the webview bundle: the webview may load files
+ * from dist/webview only (localResourceRoots), and the web components look the sheet up by id.
+ */
+function copyCodicons() {
+  const from = path.join(__dirname, 'node_modules', '@vscode', 'codicons', 'dist');
+  const to = path.join(__dirname, 'dist', 'webview', 'codicons');
+  fs.mkdirSync(to, { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(from, file), path.join(to, file));
+}
+
 async function main() {
   // A stale source map or bundle from another mode must never be packaged.
   if (!watch) fs.rmSync(path.join(__dirname, 'dist'), { recursive: true, force: true });
+  copyCodicons();
   const contexts = await Promise.all([esbuild.context(extensionBuild), esbuild.context(webviewBuild)]);
   if (watch) {
     await Promise.all(contexts.map((context) => context.watch()));

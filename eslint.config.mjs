@@ -28,7 +28,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/kube/**', 'src/vcluster/**', 'src/hostcluster/**', 'src/process/**'],
+    files: ['src/kube/**', 'src/vcluster/**', 'src/hostcluster/**', 'src/process/**', 'src/shared/**'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'vscode', message: 'The core must not depend on VS Code: keep it testable in plain Node (see house style).' }],
@@ -39,6 +39,13 @@ export default tseslint.config(
   {
     files: ['webview/**'],
     languageOptions: { globals: { window: 'readonly', document: 'readonly', MessageEvent: 'readonly', HTMLElement: 'readonly' } },
+    rules: {
+      // The browser bundle shares only src/shared (the protocol and pure helpers) with the extension.
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'The webview runs in a browser: no VS Code API.' }],
+        patterns: [{ group: ['../src/*', '!../src/shared'], message: 'The webview may import only src/shared from the extension.' }],
+      }],
+    },
   },
   {
     files: ['**/*.js', '**/*.cjs'],

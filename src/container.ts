@@ -23,6 +23,10 @@ import { OpenHostYamlCommand, OpenVirtualYamlCommand } from './commands/openObje
 import { CompareSidesCommand } from './commands/compareSides';
 import { OBJECT_YAML_SCHEME, ObjectYamlProvider } from './documents/objectYamlProvider';
 import { MappingChildren } from './tree/mappingChildren';
+import { OpenInspectorCommand } from './commands/openInspector';
+import { Inspectors } from './inspector/inspectors';
+import { knownVClusters } from './commands/lifecycleUi';
+import { vclusterKey } from './vcluster/operations';
 import { MappingSources } from './tree/mappingSources';
 import { kubeconfigPaths } from './kube/kubeconfigFiles';
 import { KubeconfigWatcher } from './kubeconfigWatcher';
@@ -115,6 +119,29 @@ export class Container extends DisposableStore {
       virtualClient: (vcluster) => this.actions.connector.virtualClient(vcluster),
     })));
 
+    // The resource-mapping inspector: one panel per vCluster, fed by the same MappingSources.
+    const inspectors = this.register(new Inspectors({
+      extensionUri: extensionContext.extensionUri,
+      sources: mappingSources,
+      findVCluster: (ref) => knownVClusters(this.inventory).find((vcluster) => vclusterKey(vcluster) === vclusterKey(ref)),
+      onDidChangeVClusters: (listener) => {
+        const subscriptions = [this.inventory.onDidChange(() => listener()), this.actions.connector.onDidChangeConnections(() => listener())];
+        return { dispose: () => subscriptions.forEach((subscription) => subscription.dispose()) };
+      },
+      readDetail: async (vcluster, pair, signal) => {
+        const backend = await loadBackend();
+        const [hostClient, virtualClient] = await Promise.all([this.actions.hostClient(vcluster.hostContext), this.actions.connector.virtualClient(vcluster)]);
+        return backend.readPairDetail(pair, { hostClient, virtualClient, stringify: (value) => backend.stringifyYaml(value, { sortMapEntries: true }), signal });
+      },
+      openYaml: (vcluster, pair, side) => vscode.commands.executeCommand(side === 'virtual' ? 'vcluster.openVirtualYaml' : 'vcluster.openHostYaml', this.tree.pairNode(vcluster, pair)),
+      compareSides: (vcluster, pair) => vscode.commands.executeCommand('vcluster.compareSides', this.tree.pairNode(vcluster, pair)),
+      revealInTree: async (vcluster, pair) => {
+        await vscode.commands.executeCommand('vcluster.clusters.focus');
+        await treeView.reveal(this.tree.pairNode(vcluster, pair), { select: true, focus: true, expand: false });
+      },
+      logger,
+    }));
+
     const ui: LifecycleUi = { inventory: this.inventory, logger, showLog, refresh: () => this.tree.refresh() };
     for (const disposable of registerCommands([
       new CreateVClusterCommand(ui, this.actions),
@@ -127,6 +154,7 @@ export class Container extends DisposableStore {
       new OpenVirtualYamlCommand(),
       new OpenHostYamlCommand(),
       new CompareSidesCommand(),
+      new OpenInspectorCommand(ui, () => inspectors),
       new CreateKindClusterCommand(this.settings, logger, () => this.tree.refresh(), showLog),
       new DeleteKindClusterCommand(this.settings, logger, () => this.tree.refresh(), showLog),
       new RefreshCommand(this.tree),

@@ -1,29 +1,32 @@
-import { PROTOCOL_VERSION, parseHostMessage, type WebviewMessage } from '../src/shared/protocol';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-split-layout/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '../media/inspector.css';
+import { parseHostMessage } from '../src/shared/protocol';
+import { InspectorApp } from './inspectorApp';
+import { vscodeApi } from './vscodeApi';
 
 /**
- * Entry of the webview bundle (the resource-mapping inspector grows here). It speaks only the
- * typed protocol: it announces itself, and it ignores anything that does not validate.
+ * Entry of the webview bundle: the resource-mapping inspector. Only messages that validate
+ * against the protocol reach the app; anything else is reported once and dropped.
  */
-
-interface VsCodeApi {
-  postMessage(message: WebviewMessage): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const api = vscodeApi();
 const root = document.getElementById('app');
-
-window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const message = parseHostMessage(event.data);
-  if (!message) return;
-  switch (message.type) {
-    case 'hello':
-      if (root) root.textContent = message.title;
-      break;
-  }
-});
-
-vscode.postMessage({ type: 'ready', protocolVersion: PROTOCOL_VERSION });
+if (root) {
+  const app = new InspectorApp(root, api);
+  let reported = false;
+  window.addEventListener('message', (event: MessageEvent<unknown>) => {
+    const message = parseHostMessage(event.data);
+    if (message) {
+      app.handle(message);
+    } else if (!reported) {
+      reported = true;
+      api.postMessage({ type: 'reportError', message: `the inspector ignored a message it does not understand (${typeof event.data === 'object' && event.data ? String((event.data as { type?: unknown }).type) : typeof event.data})` });
+    }
+  });
+  window.addEventListener('error', (event) => api.postMessage({ type: 'reportError', message: String(event.message).slice(0, 2000) }));
+  app.start();
+}

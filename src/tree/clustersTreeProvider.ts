@@ -5,7 +5,8 @@ import { hasNothingToShow, type ClusterInventory } from '../vcluster/inventory';
 import { ContextKeys } from './contextValues';
 import { hostContextNode, hostContextTreeItem, type HostContextNode } from './hostContextNode';
 import type { MappingChildren } from './mappingChildren';
-import { mappingTreeItem, type MappingNode } from './mappingNodes';
+import { mappingTreeItem, type MappingNode, type MappingPairNode } from './mappingNodes';
+import type { MappingPair } from '../vcluster/mapping';
 import { vclusterNode, vclusterTreeItem, type VClusterNode } from './vclusterNode';
 import type { VClusterSummary } from '../vcluster/discovery';
 
@@ -50,7 +51,22 @@ export class ClustersTreeProvider extends DisposableStore implements vscode.Tree
   }
 
   getParent(node: ClustersTreeNode): ClustersTreeNode | undefined {
-    return node.kind === 'vcluster' ? this.nodesByContext.get(node.vcluster.hostContext) : undefined;
+    if (node.kind === 'hostContext') return undefined;
+    if (node.kind === 'vcluster') return this.nodesByContext.get(node.vcluster.hostContext);
+    return this.mapping.parentOf(node) ?? this.vclusterNodeFor(node.vcluster);
+  }
+
+  /** The tree's node for a pair, for TreeView.reveal (which walks up with getParent). */
+  pairNode(vcluster: VClusterSummary, pair: MappingPair): MappingPairNode {
+    return this.mapping.pairNode(vcluster, pair);
+  }
+
+  private vclusterNodeFor(vcluster: VClusterSummary): VClusterNode {
+    const fresh = vclusterNode(vcluster);
+    const kept = this.vclusterNodes.get(fresh.id);
+    if (kept) return kept;
+    this.vclusterNodes.set(fresh.id, fresh);
+    return fresh;
   }
 
   /** A mapping source changed: refresh the namespaces it touched, or the vCluster. */
@@ -71,12 +87,7 @@ export class ClustersTreeProvider extends DisposableStore implements vscode.Tree
       const host = this.inventory.snapshot.hosts.find((entry) => entry.context.name === node.host.context.name);
       const vclusters = host?.discovery.state === 'ok' ? host.discovery.result.vclusters : [];
       return vclusters.map((vcluster) => {
-        const fresh = vclusterNode(vcluster);
-        const kept = this.vclusterNodes.get(fresh.id);
-        if (!kept) {
-          this.vclusterNodes.set(fresh.id, fresh);
-          return fresh;
-        }
+        const kept = this.vclusterNodeFor(vcluster);
         kept.vcluster = vcluster;
         return kept;
       });

@@ -1,9 +1,10 @@
 import type { VClusterSummary } from '../vcluster/discovery';
 import { vclusterKey } from '../vcluster/operations';
 import type { MappingSource } from '../vcluster/mappingSource';
+import type { MappingPair } from '../vcluster/mapping';
 import {
-  groupOf, kindNodes, messageNode, namespaceNodes, pairNodes,
-  type MappingKindNode, type MappingNamespaceNode, type MappingNode,
+  groupOf, kindNodeId, kindNodes, messageNode, namespaceNodeId, namespaceNodes, pairNodeId, pairNodes,
+  type MappingKindNode, type MappingNamespaceNode, type MappingNode, type MappingPairNode,
 } from './mappingNodes';
 import type { MappingSources } from './mappingSources';
 
@@ -19,6 +20,7 @@ const FIRST_LIST_WAIT_MS = 3000;
 export class MappingChildren {
   private readonly namespaceNodesById = new Map<string, MappingNamespaceNode>();
   private readonly kindNodesById = new Map<string, MappingKindNode>();
+  private readonly pairNodesById = new Map<string, MappingPairNode>();
 
   constructor(private readonly sources: MappingSources) {}
 
@@ -47,7 +49,41 @@ export class MappingChildren {
 
   childrenOfKind(node: MappingKindNode): MappingNode[] {
     const source = this.sources.existing(node.vcluster);
-    return source ? pairNodes(node, source.pairs) : [];
+    if (!source) return [];
+    const prefix = pairNodeId(node.vcluster, '');
+    const nodes = pairNodes(node, source.pairs).map((pair) => this.keep(this.pairNodesById, pair, (kept) => Object.assign(kept, { pair: pair.pair, vcluster: pair.vcluster })));
+    // Pairs of this kind that are gone leave the cache with their row.
+    const shown = new Set(nodes.map((pair) => pair.id));
+    for (const [id, kept] of this.pairNodesById) {
+      if (id.startsWith(prefix) && kept.pair.kind === node.objectKind && groupOf(kept.pair) === node.namespace && !shown.has(id)) this.pairNodesById.delete(id);
+    }
+    return nodes;
+  }
+
+  /** The one node object for a pair (what reveal() needs: the same object the tree holds). */
+  pairNode(vcluster: VClusterSummary, pair: MappingPair): MappingPairNode {
+    return this.keep(this.pairNodesById, { kind: 'mappingPair', id: pairNodeId(vcluster, pair.id), vcluster, pair }, (kept) => Object.assign(kept, { pair, vcluster }));
+  }
+
+  /** A mapping node's parent, for reveal(); undefined for a vCluster's direct children. */
+  parentOf(node: MappingNode): MappingNode | undefined {
+    const source = this.sources.existing(node.vcluster);
+    const pairs = source?.pairs ?? [];
+    if (node.kind === 'mappingPair') {
+      const group = groupOf(node.pair);
+      const parent = this.namespaceNode(node.vcluster, group, pairs);
+      const fresh = kindNodes(parent, pairs).find((candidate) => candidate.objectKind === node.pair.kind)
+        ?? { kind: 'mappingKind' as const, id: kindNodeId(node.vcluster, group, node.pair.kind), vcluster: node.vcluster, namespace: group, objectKind: node.pair.kind, count: 0 };
+      return this.keep(this.kindNodesById, fresh, (kept) => Object.assign(kept, { count: fresh.count }));
+    }
+    if (node.kind === 'mappingKind') return this.namespaceNode(node.vcluster, node.namespace, pairs);
+    return undefined;
+  }
+
+  private namespaceNode(vcluster: VClusterSummary, group: string, pairs: readonly MappingPair[]): MappingNamespaceNode {
+    const fresh = namespaceNodes(vcluster, pairs).find((candidate) => candidate.namespace === group)
+      ?? { kind: 'mappingNamespace' as const, id: namespaceNodeId(vcluster, group), vcluster, namespace: group, counts: { synced: 0, pending: 0, orphaned: 0, virtualOnly: 0, controlPlane: 0 } };
+    return this.keep(this.namespaceNodesById, fresh, (kept) => Object.assign(kept, { counts: fresh.counts }));
   }
 
   /**
@@ -95,7 +131,7 @@ export class MappingChildren {
     const keys = new Set(present.map(vclusterKey));
     this.sources.retainOnly(keys);
     const prefixes = present.map((vcluster) => `vcluster/${vcluster.hostContext}/${vcluster.namespace}/${vcluster.name}/`);
-    for (const cache of [this.namespaceNodesById, this.kindNodesById] as Array<Map<string, unknown>>) {
+    for (const cache of [this.namespaceNodesById, this.kindNodesById, this.pairNodesById] as Array<Map<string, unknown>>) {
       for (const id of [...cache.keys()]) if (!prefixes.some((prefix) => id.startsWith(prefix))) cache.delete(id);
     }
   }

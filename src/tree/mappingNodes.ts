@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { VClusterSummary } from '../vcluster/discovery';
 import type { MappingPair, PairStatus } from '../vcluster/mapping';
 import { ContextValues } from './contextValues';
+import { CLUSTER_SCOPE_GROUP, CONTROL_PLANE_GROUP, pairGroup } from '../shared/pairGroup';
 
 /**
  * The syncer mapping under a vCluster: virtual namespaces → kinds → pairs. Each node's id is
@@ -44,15 +45,17 @@ export interface MappingMessageNode {
 
 export type MappingNode = MappingNamespaceNode | MappingKindNode | MappingPairNode | MappingMessageNode;
 
-export const CLUSTER_SCOPE = '(cluster)';
-export const CONTROL_PLANE = '(vCluster control plane)';
+export const CLUSTER_SCOPE = CLUSTER_SCOPE_GROUP;
+export const CONTROL_PLANE = CONTROL_PLANE_GROUP;
 
 const base = (vcluster: VClusterSummary) => `vcluster/${vcluster.hostContext}/${vcluster.namespace}/${vcluster.name}`;
+export const namespaceNodeId = (vcluster: VClusterSummary, group: string) => `${base(vcluster)}/ns/${group}`;
+export const kindNodeId = (vcluster: VClusterSummary, group: string, objectKind: string) => `${namespaceNodeId(vcluster, group)}/kind/${objectKind}`;
+export const pairNodeId = (vcluster: VClusterSummary, pairId: string) => `${base(vcluster)}/pair/${pairId}`;
 
 /** Which group a pair is shown under. */
 export function groupOf(pair: MappingPair): string {
-  if (pair.status === 'controlPlane') return CONTROL_PLANE;
-  return pair.virtual?.namespace ?? (pair.virtual ? CLUSTER_SCOPE : CONTROL_PLANE);
+  return pairGroup(pair.status, pair.virtual);
 }
 
 export function namespaceNodes(vcluster: VClusterSummary, pairs: readonly MappingPair[]): MappingNamespaceNode[] {
@@ -66,14 +69,14 @@ export function namespaceNodes(vcluster: VClusterSummary, pairs: readonly Mappin
   const order = (name: string) => (name === CONTROL_PLANE ? 2 : name === CLUSTER_SCOPE ? 1 : 0);
   return [...groups.entries()]
     .sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b))
-    .map(([namespace, counts]) => ({ kind: 'mappingNamespace', id: `${base(vcluster)}/ns/${namespace}`, vcluster, namespace, counts }));
+    .map(([namespace, counts]) => ({ kind: 'mappingNamespace', id: namespaceNodeId(vcluster, namespace), vcluster, namespace, counts }));
 }
 
 export function kindNodes(parent: MappingNamespaceNode, pairs: readonly MappingPair[]): MappingKindNode[] {
   const counts = new Map<string, number>();
   for (const pair of pairs) if (groupOf(pair) === parent.namespace) counts.set(pair.kind, (counts.get(pair.kind) ?? 0) + 1);
   return [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([objectKind, count]) => ({
-    kind: 'mappingKind', id: `${parent.id}/kind/${objectKind}`, vcluster: parent.vcluster, namespace: parent.namespace, objectKind, count,
+    kind: 'mappingKind', id: kindNodeId(parent.vcluster, parent.namespace, objectKind), vcluster: parent.vcluster, namespace: parent.namespace, objectKind, count,
   }));
 }
 
@@ -81,7 +84,7 @@ export function pairNodes(parent: MappingKindNode, pairs: readonly MappingPair[]
   return pairs
     .filter((pair) => pair.kind === parent.objectKind && groupOf(pair) === parent.namespace)
     .sort((a, b) => (a.virtual?.name ?? a.host?.name ?? '').localeCompare(b.virtual?.name ?? b.host?.name ?? ''))
-    .map((pair) => ({ kind: 'mappingPair', id: `${base(parent.vcluster)}/pair/${pair.id}`, vcluster: parent.vcluster, pair }));
+    .map((pair) => ({ kind: 'mappingPair', id: pairNodeId(parent.vcluster, pair.id), vcluster: parent.vcluster, pair }));
 }
 
 export function messageNode(vcluster: VClusterSummary, message: string, tone: MappingMessageNode['tone']): MappingMessageNode {

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { displayStatus, statusTone, type StatusTone } from '../vcluster/status';
 import type { VClusterSummary } from '../vcluster/discovery';
 import { ContextValues } from './contextValues';
-import { formatAge } from '../vcluster/format';
+import { formatAge } from '../shared/format';
 import { OPERATION_ACTIVITY, type OperationVerb } from '../vcluster/operations';
 
 export interface VClusterNode {

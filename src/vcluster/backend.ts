@@ -13,3 +13,4 @@ export { readVirtualKubeconfig } from './connection';
 export { PortForwardSession } from '../kube/portForward';
 export { parse as parseYaml, stringify as stringifyYaml, parseDocument as parseYamlDocument } from 'yaml';
 export { MappingSource } from './mappingSource';
+export { readPairDetail } from './pairDetail';

@@ -1,3 +1,4 @@
+import type { PairStatusName } from '../shared/protocol';
 import { hostName, clusterScopedHostName, safeConcatName } from './translate';
 
 /**
@@ -24,7 +25,8 @@ export interface KubeObject {
   spec?: unknown;
 }
 
-export type PairStatus = 'synced' | 'pending' | 'orphaned' | 'virtualOnly' | 'controlPlane';
+/** One definition, shared with the inspector's protocol. */
+export type PairStatus = PairStatusName;
 
 export interface ObjectSide {
   namespace?: string;

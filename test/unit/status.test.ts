@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { summarize } from '../../src/vcluster/discovery';
-import { formatAge } from '../../src/vcluster/format';
+import { formatAge } from '../../src/shared/format';
 import { displayStatus, podStatusReason, statusTone, vclusterStatus, vclusterVersion } from '../../src/vcluster/status';
 import { aContainerStatus, aDeployment, aPod, aStatefulSet } from './builders/kube';
 

@@ -1,0 +1,2 @@
+// esbuild bundles imported style sheets into dist/webview/main.css.
+declare module '*.css';
