@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
 
 /**
  * Drives the VS Code web workbench in Debian's Chromium the way a person would: activity bar,
@@ -229,6 +229,25 @@ export class Workbench {
       if (Date.now() > deadline) throw new Error(`no notification matching ${pattern} after ${timeoutMs} ms; shown: ${JSON.stringify(await this.notifications())}`);
       await this.page.waitForTimeout(250);
     }
+  }
+
+  /**
+   * The content of the visible webview panel. VS Code nests it twice: an outer iframe (class
+   * `webview`, marked `ready` once loaded) holds the page in `#active-frame`. Hidden webviews
+   * are not in the DOM (their page is discarded), so the visible one is the last ready frame.
+   */
+  webview(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready >> visible=true').last().frameLocator('#active-frame');
+  }
+
+  /** Activates the editor tab whose title starts with `title`. */
+  async activateTab(title: string): Promise<void> {
+    await this.page.locator('.tabs-container .tab').filter({ has: this.page.locator('.label-name', { hasText: title }) }).first().click();
+  }
+
+  /** Labels of the selected rows of a tree view. */
+  async selectedTreeRows(viewName: string): Promise<string[]> {
+    return this.pane(viewName).locator('.monaco-list-row.selected .label-name').evaluateAll((labels) => labels.map((label) => (label.textContent ?? '').trim()));
   }
 
   /** Saves a PNG under test-output/e2e and returns its path. */

@@ -1,0 +1,210 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { FrameLocator } from 'playwright-core';
+import { startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeServer';
+import { hostName } from '../../src/vcluster/translate';
+import { cachedHostBinaries } from '../env/hostBinaries';
+import { ensureVClusterBinaries } from '../env/vclusterBinaries';
+import { upVCluster, type LocalVCluster } from '../env/vclusterFixture';
+import { scaleDeployment } from '../env/virtualWorkloads';
+import { testHost, waitFor } from '../integration/support/host';
+import { TempDir } from '../unit/builders/kubeconfig';
+import { Workbench } from './harness/workbench';
+
+/**
+ * The resource-mapping inspector in a real VS Code, against a real vCluster: made by the real CLI
+ * and chart, its real syncer running locally, on the real host. The extension connects to it
+ * (vcluster.connectServers points at the local syncer), so the inspector reads both sides: it
+ * finds one pod among the pairs, shows its host name and the annotations the syncer added, and
+ * follows a scale-up live.
+ */
+describe('the resource-mapping inspector', () => {
+  const dir = new TempDir();
+  const name = 'insp';
+  const namespace = `vcluster-insp-${process.pid}`;
+  let vcluster: LocalVCluster | undefined;
+  let server: RunningCodeServer | undefined;
+  let workbench: Workbench | undefined;
+  let virtualApps: AppsV1Api;
+  let virtualCore: CoreV1Api;
+  let hostCore: CoreV1Api;
+  const view = 'Clusters';
+  const title = `Mapping: ${name}`;
+
+  before(async () => {
+    const cluster = testHost();
+    const host = cachedHostBinaries();
+    assert.ok(host, 'the tier set-up built the host binaries');
+    vcluster = await upVCluster({ cluster, host, vcluster: await ensureVClusterBinaries(), name, namespace, killOnExit: true });
+    const virtual = new KubeConfig();
+    virtual.loadFromFile(vcluster.kubeconfig);
+    virtualApps = virtual.makeApiClient(AppsV1Api);
+    virtualCore = virtual.makeApiClient(CoreV1Api);
+    const hostConfig = new KubeConfig();
+    hostConfig.loadFromFile(cluster.kubeconfig);
+    hostCore = hostConfig.makeApiClient(CoreV1Api);
+    const workspace = join(dir.path, 'workspace');
+    mkdirSync(workspace);
+    server = await startCodeServer({
+      workspaceFolder: workspace,
+      env: { KUBECONFIG: cluster.kubeconfig },
+      // The local syncer serves the virtual API on 127.0.0.1:8443, as a user's LoadBalancer would.
+      settings: { 'vcluster.connectServers': { [`${namespace}/${name}`]: 'https://127.0.0.1:8443' } },
+    });
+    workbench = await Workbench.open(server.url, workspace);
+  });
+
+  after(async () => {
+    if (workbench) {
+      await workbench.screenshot('inspector-final').catch(() => undefined);
+      await workbench.close();
+    }
+    await server?.stop();
+    await vcluster?.syncer?.stop();
+    await hostCore?.deleteNamespace({ name: namespace }).catch(() => undefined);
+    dir.remove();
+  });
+
+  async function hostPods(): Promise<string[]> {
+    const pods = await hostCore.listNamespacedPod({ namespace, labelSelector: `vcluster.loft.sh/managed-by=${name}` });
+    return pods.items.map((pod) => pod.metadata?.name ?? '').filter((podName) => podName.startsWith('web-')).sort();
+  }
+
+  async function virtualPods(): Promise<string[]> {
+    const pods = await virtualCore.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web' });
+    return pods.items.map((pod) => pod.metadata?.name ?? '').sort();
+  }
+
+  /** The table's row texts, read in one pass: `virtual | host | status` per row. */
+  async function tableRows(frame: FrameLocator): Promise<Array<{ id: string; virtual: string; host: string; status: string }>> {
+    return frame.locator('.viewport .row').evaluateAll((rows) => rows.map((row) => ({
+      id: row.getAttribute('data-id') ?? '',
+      virtual: (row.querySelector('.col-virtual')?.textContent ?? '').trim(),
+      host: (row.querySelector('.col-host')?.textContent ?? '').trim(),
+      status: (row.querySelector('.col-status')?.textContent ?? '').trim(),
+    })));
+  }
+
+  it('opens from the vCluster\'s menu once connected, with the pairs of the live mapping', async () => {
+    await virtualApps.createNamespacedDeployment({ namespace: 'default', body: {
+      metadata: { name: 'web' },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web', tier: 'front' } }, spec: { containers: [{ name: 'web', image: 'nginx', env: [{ name: 'GREETING', value: 'hello' }] }] } } },
+    } });
+    await waitFor('the syncer to create the host pod', 60_000, async () => ((await hostPods()).length === 1 ? true : undefined));
+    const wb = workbench!;
+    await wb.openViewContainer('vCluster');
+    await wb.waitForTreeRow(view, name, 30_000);
+    await wb.runContextMenuItem(view, name, 'Connect to vCluster');
+    await waitFor('the vCluster to show as connected', 30_000, async () => ((await wb.treeRows(view)).find((row) => row.label === name)?.description.includes('connected') ? true : undefined), 250);
+    await wb.runContextMenuItem(view, name, 'Open Mapping Inspector');
+    assert.equal(await waitFor('the inspector tab', 30_000, async () => ((await wb.activeTabTitle().catch(() => '')) === title ? title : undefined), 250), title);
+    const frame = wb.webview();
+    await frame.locator('.viewport .row').first().waitFor({ timeout: 30_000 });
+    const [pod] = await virtualPods();
+    assert.ok(pod, 'the virtual pod exists');
+    const rows = await waitFor('the pod\'s pair in the table', 30_000, async () => {
+      const current = await tableRows(frame);
+      return current.some((row) => row.id === `Pod/default/${pod}` && row.status === 'synced') ? current : undefined;
+    }, 250);
+    const podRow = rows.find((row) => row.id === `Pod/default/${pod}`)!;
+    assert.equal(podRow.virtual, `default/${pod}`);
+    assert.equal(podRow.host, `${namespace}/${hostName(pod, 'default', name)}`);
+    // Connected: the virtual-only Deployment is there too, and the summary counts agree with the rows.
+    assert.ok(rows.some((row) => row.id === 'Deployment/default/web' && row.status === 'virtual only'), JSON.stringify(rows));
+    const summary = await frame.locator('.summary .shown').innerText();
+    assert.match(summary, /^\d[\d,]* pairs$/);
+    assert.ok(Number(summary.replace(/\D/g, '')) >= rows.length);
+  });
+
+  it('filters to one pod, shows its host name and the annotations the syncer added', async () => {
+    const wb = workbench!;
+    const frame = wb.webview();
+    const [pod] = await virtualPods();
+    await frame.locator('vscode-textfield.search input').fill(pod!);
+    const rows = await waitFor('one row left', 10_000, async () => {
+      const current = await tableRows(frame);
+      return current.length === 1 ? current : undefined;
+    }, 100);
+    assert.equal(rows[0]!.id, `Pod/default/${pod}`);
+    assert.match(await frame.locator('.summary .shown').innerText(), /^Showing 1 of \d+ pairs$/);
+    await frame.locator('.viewport .row').first().click();
+    const detail = frame.locator('.detail');
+    await detail.locator('table.metadata').first().waitFor({ timeout: 30_000 });
+    const names = await detail.locator('table.names').innerText();
+    assert.match(names, new RegExp(hostName(pod!, 'default', name)));
+    assert.match(names, new RegExp(namespace));
+    const marker = detail.locator('tr.change-marker[data-key="vcluster.loft.sh/object-name"]');
+    assert.match(await marker.innerText(), new RegExp(`${pod}\\s*added by the syncer`));
+    assert.equal(await detail.locator('tr.change-marker[data-key="vcluster.loft.sh/managed-by"]').count(), 1, 'the managed-by label is marked as the syncer\'s');
+    assert.equal(await detail.locator('tr.change-same[data-key="tier"]').count(), 1, 'a label copied as it is shows as the same on both sides');
+    const addedLines = await detail.locator('.diff-added').allInnerTexts();
+    assert.ok(addedLines.length > 0, 'the syncer rewrote the pod spec; the diff shows host-only lines');
+    await wb.screenshot('inspector-dark');
+  });
+
+  it('follows a scale-up live: the new pod appears in the filtered table without a refresh', async () => {
+    const wb = workbench!;
+    const frame = wb.webview();
+    await frame.locator('vscode-textfield.search input').fill('web-');
+    await scaleDeployment(virtualApps, 'web', 2);
+    const scaled = Date.now();
+    await waitFor('a second host pod', 60_000, async () => ((await hostPods()).length === 2 ? true : undefined), 100);
+    const hostPodSeen = Date.now();
+    const rows = await waitFor('two synced pod rows', 30_000, async () => {
+      const current = (await tableRows(frame)).filter((row) => row.id.startsWith('Pod/default/web-') && row.status === 'synced');
+      return current.length === 2 ? current : undefined;
+    }, 100);
+    console.log(`[inspector e2e] scale-up to host pod: ${hostPodSeen - scaled} ms; host pod to its synced row in the inspector: ${Date.now() - hostPodSeen} ms`);
+    assert.deepEqual(rows.map((row) => row.host.replace(`${namespace}/`, '')).sort(), await hostPods());
+  });
+
+  it('keeps search and selection when hidden and shown, opens the host YAML and reveals the pair in the tree', async () => {
+    const wb = workbench!;
+    let frame = wb.webview();
+    const [pod] = await virtualPods();
+    await frame.locator('vscode-textfield.search input').fill(pod!);
+    await frame.locator(`.viewport .row[data-id="Pod/default/${pod}"]`).click();
+    await frame.locator('.detail table.metadata').first().waitFor({ timeout: 30_000 });
+    // "Host YAML" opens a YAML editor in front of the inspector: the panel is hidden (its page discarded).
+    await frame.locator('.detail-actions vscode-button', { hasText: 'Host YAML' }).click();
+    const hostPod = hostName(pod!, 'default', name);
+    await waitFor('the host YAML tab', 30_000, async () => ((await wb.activeTabTitle().catch(() => '')).startsWith(hostPod) ? true : undefined), 250);
+    assert.match(await wb.activeEditorText(), new RegExp(`vcluster.loft.sh/object-name: ${pod}`));
+    await wb.activateTab(title);
+    frame = wb.webview();
+    await frame.locator('.viewport .row.selected').waitFor({ timeout: 30_000 });
+    assert.equal(await frame.locator('vscode-textfield.search input').inputValue(), pod, 'the search survived');
+    assert.deepEqual((await tableRows(frame)).map((row) => row.id), [`Pod/default/${pod}`]);
+    assert.equal(await frame.locator('.viewport .row.selected').getAttribute('data-id'), `Pod/default/${pod}`, 'the selection survived');
+    await frame.locator('.detail table.metadata').first().waitFor({ timeout: 30_000 });
+
+    await frame.locator('.detail-actions vscode-button', { hasText: 'Reveal in Tree' }).click();
+    const selected = await waitFor('the pair selected in the tree', 30_000, async () => {
+      const labels = await wb.selectedTreeRows(view);
+      return labels.includes(pod!) ? labels : undefined;
+    }, 250);
+    assert.deepEqual(selected, [pod]);
+  });
+
+  it('opening again from the palette brings the same panel forward, and follows a light theme', async () => {
+    const wb = workbench!;
+    await wb.runCommand('vCluster: Open Mapping Inspector');
+    await wb.answerQuickPick(name);
+    await waitFor('the inspector in front', 30_000, async () => ((await wb.activeTabTitle().catch(() => '')) === title ? true : undefined), 250);
+    const tabs = await wb.page.locator('.tabs-container .tab .label-name').allInnerTexts();
+    assert.equal(tabs.filter((tab) => tab.trim() === title).length, 1, `one inspector per vCluster; tabs: ${JSON.stringify(tabs)}`);
+    // Light theme: VS Code restyles the webview (body class and theme variables) without a reload.
+    const settingsFile = join(server!.userDataDir, 'User', 'settings.json');
+    const settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(settingsFile, JSON.stringify({ ...settings, 'workbench.colorTheme': 'Default Light Modern' }, null, 2));
+    const frame = wb.webview();
+    await frame.locator('body.vscode-light').waitFor({ timeout: 30_000 });
+    await frame.locator('.viewport .row').first().waitFor({ timeout: 30_000 });
+    const background = await frame.locator('body').evaluate((body) => body.ownerDocument.defaultView!.getComputedStyle(body).backgroundColor);
+    assert.match(background, /^rgb\((2[0-9]{2}), (2[0-9]{2}), (2[0-9]{2})\)$/, `a light background (${background})`);
+    await wb.screenshot('inspector-light');
+  });
+});
