@@ -76,6 +76,11 @@ export class MappingSource {
     this.coalesceMs = Math.max(0, options.coalesceMs ?? 100);
   }
 
+  /** Whether watches run (between start() and stop()). */
+  get running(): boolean {
+    return this.run !== undefined;
+  }
+
   get status(): MappingSourceState {
     return this.currentStatus;
   }
