@@ -124,6 +124,14 @@ export class Container extends DisposableStore {
       extensionUri: extensionContext.extensionUri,
       sources: mappingSources,
       findVCluster: (ref) => knownVClusters(this.inventory).find((vcluster) => vclusterKey(vcluster) === vclusterKey(ref)),
+      discoveryPending: (hostContext) => {
+        const { kubeconfig, hosts } = this.inventory.snapshot;
+        if (kubeconfig.state === 'loading') return true;
+        return hosts.some((host) => host.context.name === hostContext && host.discovery.state === 'loading');
+      },
+      discover: () => {
+        if (this.inventory.snapshot.kubeconfig.state === 'loading') void this.tree.refresh();
+      },
       onDidChangeVClusters: (listener) => {
         const subscriptions = [this.inventory.onDidChange(() => listener()), this.actions.connector.onDidChangeConnections(() => listener())];
         return { dispose: () => subscriptions.forEach((subscription) => subscription.dispose()) };

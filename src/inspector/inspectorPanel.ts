@@ -20,6 +20,10 @@ export interface InspectorServices {
   sources: MappingSources;
   /** The vCluster as discovery knows it now; undefined when it is gone (or its host is unreachable). */
   findVCluster: (ref: VClusterRef) => VClusterSummary | undefined;
+  /** Whether discovery of this host has not finished yet (after a reload, say): not found means "not yet". */
+  discoveryPending: (hostContext: string) => boolean;
+  /** Starts discovery when nothing has run it yet (a panel restored before the view was shown). */
+  discover: () => void;
   /** Fired when discovery or connections change: the panel re-attaches to its vCluster's source. */
   onDidChangeVClusters: (listener: () => void) => { dispose(): void };
   readDetail: (vcluster: VClusterSummary, pair: MappingPair, signal: AbortSignal) => Promise<PairDetail>;
@@ -113,7 +117,11 @@ export class InspectorPanel extends DisposableStore {
     this.attaching ??= (async () => {
       try {
         const summary = this.services.findVCluster(this.vcluster);
-        if (!summary || !this.panel.visible) return;
+        if (!summary) {
+          if (this.services.discoveryPending(this.vcluster.hostContext)) this.services.discover();
+          return;
+        }
+        if (!this.panel.visible) return;
         this.hold ??= this.services.sources.hold(summary);
         await this.services.sources.sourceFor(summary);
       } catch (error) {
@@ -132,6 +140,7 @@ export class InspectorPanel extends DisposableStore {
 
   private sourceState(): SourceState {
     const summary = this.services.findVCluster(this.vcluster);
+    if (!summary && this.services.discoveryPending(this.vcluster.hostContext)) return { state: 'loading' };
     if (!summary) {
       return { state: 'error', message: `vCluster ${this.vcluster.name} (namespace ${this.vcluster.namespace}) is not found on ${this.vcluster.hostContext}: it was deleted, or the host cannot be reached. The last known pairs are shown.` };
     }
