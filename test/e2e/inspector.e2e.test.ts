@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -197,9 +197,15 @@ describe('the resource-mapping inspector', () => {
     const tabs = await wb.page.locator('.tabs-container .tab .label-name').allInnerTexts();
     assert.equal(tabs.filter((tab) => tab.trim() === title).length, 1, `one inspector per vCluster; tabs: ${JSON.stringify(tabs)}`);
     // Light theme: VS Code restyles the webview (body class and theme variables) without a reload.
-    const settingsFile = join(server!.userDataDir, 'User', 'settings.json');
-    const settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
-    writeFileSync(settingsFile, JSON.stringify({ ...settings, 'workbench.colorTheme': 'Default Light Modern' }, null, 2));
+    // The theme picker (Ctrl+K Ctrl+T), as a user switches themes; its first entry can't be taken
+    // from a palette search, which ranks the marketplace browser first.
+    await wb.page.keyboard.press('Escape');
+    await wb.page.keyboard.press('Control+K');
+    await wb.page.keyboard.press('Control+T');
+    const themeInput = wb.page.locator('.quick-input-widget input.input');
+    await themeInput.fill('Light Modern');
+    await wb.page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: 'Light Modern' }).first().waitFor();
+    await themeInput.press('Enter');
     const frame = wb.webview();
     await frame.locator('body.vscode-light').waitFor({ timeout: 30_000 });
     await frame.locator('.viewport .row').first().waitFor({ timeout: 30_000 });
