@@ -186,8 +186,7 @@ export class InspectorApp {
 
   private renderNow(): void {
     const view = this.model.view();
-    this.table.setRows(view.rows);
-    this.table.setSelected(this.state.selectedId);
+    this.table.setRows(view.rows, this.state.selectedId);
     this.toolbar.setCounts(view);
     this.toolbar.setChoices(this.model.kinds(), this.model.groups());
     // The table's empty state says whether nothing exists or the filters hide everything.

@@ -68,6 +68,7 @@ export class TableView {
   private indexById = new Map<string, number>();
   private selectedId: string | undefined;
   private frame = 0;
+  private viewportHeight = 0;
 
   constructor(private readonly handlers: TableHandlers) {
     const header = h('div', { class: 'thead', role: 'row' });
@@ -95,7 +96,12 @@ export class TableView {
       const id = (event.target as HTMLElement).closest<HTMLElement>('.row')?.dataset.id;
       if (id) handlers.onActivate(id);
     });
-    new ResizeObserver(() => this.scheduleRender()).observe(this.viewport);
+    // The height is read here, not while drawing: reading layout right after writing rows would
+    // force a second layout on every keystroke.
+    new ResizeObserver(([entry]) => {
+      this.viewportHeight = entry?.contentRect.height ?? this.viewportHeight;
+      this.scheduleRender();
+    }).observe(this.viewport);
   }
 
   get scrollTop(): number {
@@ -120,8 +126,10 @@ export class TableView {
     }
   }
 
-  setRows(rows: readonly PairRow[]): void {
+  /** New rows (and the selection among them), drawn once. */
+  setRows(rows: readonly PairRow[], selectedId: string | undefined): void {
     this.rows = rows;
+    this.selectedId = selectedId;
     this.indexById = new Map(rows.map((row, index) => [row.id, index]));
     this.spacer.style.height = `${rows.length * ROW_HEIGHT}px`;
     this.element.setAttribute('aria-rowcount', String(rows.length + 1));
@@ -181,7 +189,7 @@ export class TableView {
   }
 
   private renderNow(): void {
-    const height = this.viewport.clientHeight || 600;
+    const height = this.viewportHeight || this.viewport.clientHeight || 600;
     const first = Math.max(0, Math.floor(this.viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
     const last = Math.min(this.rows.length, Math.ceil((this.viewport.scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
     const count = Math.max(0, last - first);

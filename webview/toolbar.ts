@@ -97,10 +97,10 @@ export class Toolbar {
 
   setCounts(view: TableViewModel): void {
     for (const [status, { count, button }] of this.statusButtons) {
-      setText(count, view.counts[status].toLocaleString('en-US'));
+      setText(count, thousands(view.counts[status]));
       button.classList.toggle('empty', view.counts[status] === 0);
     }
-    setText(this.shown, view.rows.length === view.total ? `${view.total.toLocaleString('en-US')} pairs` : `Showing ${view.rows.length.toLocaleString('en-US')} of ${view.total.toLocaleString('en-US')} pairs`);
+    setText(this.shown, view.rows.length === view.total ? `${thousands(view.total)} pairs` : `Showing ${thousands(view.rows.length)} of ${thousands(view.total)} pairs`);
   }
 
   private fillSelect(select: Select, allLabel: string, values: readonly string[], selected: string): void {
@@ -123,4 +123,9 @@ export class Toolbar {
       button.setAttribute('aria-pressed', String(this.filter.statuses.includes(status)));
     }
   }
+}
+
+/** 10000 → "10,000". Not toLocaleString: its first call loads ICU data, 15 ms of first paint. */
+function thousands(value: number): string {
+  return String(value).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
