@@ -10,14 +10,14 @@ import { CHROMIUM } from '../test/e2e/harness/workbench';
 import { cachedHostBinaries } from '../test/env/hostBinaries';
 import { downHostCluster, upHostCluster } from '../test/env/hostCluster';
 import { seededRandom } from '../test/env/seededRandom';
-import { PAGE_SCRIPT, serveWebview, type FirstPaintSample, type KeystrokeSample } from './inspectorPage';
+import { PAGE_SCRIPT, serveWebview, type FirstPaintSample, type KeystrokeSample } from '../test/env/inspectorPage';
 
 /**
  * The mapping inspector webview with 10,000 pairs, in Debian's Chromium (headless, 1400×900),
  * running the production bundle (dist/webview) in the page the extension makes
  * (src/inspector/inspectorHtml.ts), under its real Content-Security-Policy, served from
  * 127.0.0.1 as the webview's resource origin. VS Code itself is not there: a FAKE VS Code
- * webview host (bench/inspectorPage.ts) provides acquireVsCodeApi() and delivers the host's
+ * webview host (test/env/inspectorPage.ts) provides acquireVsCodeApi() and delivers the host's
  * messages as `message` events, as VS Code's webview does.
  *   1. First paint: a fresh page per sample; t0 just before the snapshot (10,000 rows) is posted
  *      to the page, t1 after the first frame painted with the rows (goal ≤ 300 ms).

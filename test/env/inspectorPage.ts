@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
-import { inspectorHtml } from '../src/inspector/inspectorHtml';
+import { inspectorHtml } from '../../src/inspector/inspectorHtml';
 
 /**
- * The page side of the inspector bench (bench/inspector.ts): a tiny static server for the
+ * The page side of the inspector bench (bench/inspector.ts) and of the webview tests in Chromium
+ * (test/e2e/inspectorWebview.e2e.test.ts): a tiny static server for the
  * production webview bundle, the page HTML the extension itself makes (inspectorHtml, with its
  * Content-Security-Policy), and the script installed before the bundle runs: a FAKE VS Code
  * webview host plus the bench's measuring hooks.
