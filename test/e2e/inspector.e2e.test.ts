@@ -189,6 +189,20 @@ describe('the resource-mapping inspector', () => {
     assert.deepEqual(selected, [pod]);
   });
 
+  it('opens on a pair from the tree: the panel comes forward with that pair selected, through the search', async () => {
+    const wb = workbench!;
+    const pods = await virtualPods();
+    const other = pods[1]!;
+    await wb.activateTab(`${hostName(pods[0]!, 'default', name)}.yaml`);
+    await wb.waitForTreeRow(view, other, 30_000);
+    await wb.runContextMenuItem(view, other, 'Open Mapping Inspector');
+    await waitFor('the inspector in front', 30_000, async () => ((await wb.activeTabTitle().catch(() => '')) === title ? true : undefined), 250);
+    const frame = wb.webview();
+    await waitFor('the pair selected', 30_000, async () => ((await frame.locator('.viewport .row.selected').getAttribute('data-id', { timeout: 1000 }).catch(() => null)) === `Pod/default/${other}` ? true : undefined), 250);
+    assert.equal(await frame.locator('vscode-textfield.search input').inputValue(), '', 'the search that hid it was cleared');
+    await frame.locator('.detail table.names', { hasText: hostName(other, 'default', name) }).waitFor({ timeout: 30_000 });
+  });
+
   it('opening again from the palette brings the same panel forward, and follows a light theme', async () => {
     const wb = workbench!;
     await wb.runCommand('vCluster: Open Mapping Inspector');
@@ -197,15 +211,18 @@ describe('the resource-mapping inspector', () => {
     const tabs = await wb.page.locator('.tabs-container .tab .label-name').allInnerTexts();
     assert.equal(tabs.filter((tab) => tab.trim() === title).length, 1, `one inspector per vCluster; tabs: ${JSON.stringify(tabs)}`);
     // Light theme: VS Code restyles the webview (body class and theme variables) without a reload.
-    // The theme picker (Ctrl+K Ctrl+T), as a user switches themes; its first entry can't be taken
-    // from a palette search, which ranks the marketplace browser first.
-    await wb.page.keyboard.press('Escape');
-    await wb.page.keyboard.press('Control+K');
-    await wb.page.keyboard.press('Control+T');
-    const themeInput = wb.page.locator('.quick-input-widget input.input');
-    await themeInput.fill('Light Modern');
-    await wb.page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: 'Light Modern' }).first().waitFor();
-    await themeInput.press('Enter');
+    // The theme picker, as a user opens it: the palette's exact "Preferences: Color Theme" entry
+    // (Enter would take the top-ranked match, which can be the marketplace browser). Focus goes
+    // to the workbench first: keys pressed inside the webview's frame do not all reach it.
+    await wb.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await wb.activateTab(title);
+    await wb.page.keyboard.press('F1');
+    const input = wb.page.locator('.quick-input-widget input.input');
+    await input.fill('>Preferences: Color Theme');
+    await wb.page.locator('.quick-input-widget .monaco-list-row').filter({ has: wb.page.locator('.label-name', { hasText: /^\s*Preferences: Color Theme\s*$/ }) }).first().click();
+    await wb.page.locator('.quick-input-widget input.input[placeholder*="Color Theme"]').waitFor();
+    await input.fill('Light Modern');
+    await wb.page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: 'Light Modern' }).first().click();
     const frame = wb.webview();
     await frame.locator('body.vscode-light').waitFor({ timeout: 30_000 });
     await frame.locator('.viewport .row').first().waitFor({ timeout: 30_000 });
