@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { FrameLocator } from 'playwright-core';
-import { startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeServer';
 import { hostName } from '../../src/vcluster/translate';
-import { cachedHostBinaries } from '../env/hostBinaries';
-import { ensureVClusterBinaries } from '../env/vclusterBinaries';
-import { upVCluster, type LocalVCluster } from '../env/vclusterFixture';
 import { scaleDeployment } from '../env/virtualWorkloads';
-import { testHost, waitFor } from '../integration/support/host';
-import { TempDir } from '../unit/builders/kubeconfig';
-import { Workbench } from './harness/workbench';
+import { waitFor } from '../integration/support/host';
+import { openVClusterWorkbench, type VClusterWorkbench } from './harness/vclusterWorkbench';
+import type { Workbench } from './harness/workbench';
 
 /**
  * The resource-mapping inspector in a real VS Code, against a real vCluster: made by the real CLI
@@ -22,11 +16,9 @@ import { Workbench } from './harness/workbench';
  * follows a scale-up live.
  */
 describe('the resource-mapping inspector', () => {
-  const dir = new TempDir();
   const name = 'insp';
   const namespace = `vcluster-insp-${process.pid}`;
-  let vcluster: LocalVCluster | undefined;
-  let server: RunningCodeServer | undefined;
+  let session: VClusterWorkbench | undefined;
   let workbench: Workbench | undefined;
   let virtualApps: AppsV1Api;
   let virtualCore: CoreV1Api;
@@ -35,37 +27,19 @@ describe('the resource-mapping inspector', () => {
   const title = `Mapping: ${name}`;
 
   before(async () => {
-    const cluster = testHost();
-    const host = cachedHostBinaries();
-    assert.ok(host, 'the tier set-up built the host binaries');
-    vcluster = await upVCluster({ cluster, host, vcluster: await ensureVClusterBinaries(), name, namespace, killOnExit: true });
-    const virtual = new KubeConfig();
-    virtual.loadFromFile(vcluster.kubeconfig);
-    virtualApps = virtual.makeApiClient(AppsV1Api);
-    virtualCore = virtual.makeApiClient(CoreV1Api);
-    const hostConfig = new KubeConfig();
-    hostConfig.loadFromFile(cluster.kubeconfig);
-    hostCore = hostConfig.makeApiClient(CoreV1Api);
-    const workspace = join(dir.path, 'workspace');
-    mkdirSync(workspace);
-    server = await startCodeServer({
-      workspaceFolder: workspace,
-      env: { KUBECONFIG: cluster.kubeconfig },
+    session = await openVClusterWorkbench({
+      name, namespace, screenshotPrefix: 'inspector',
       // The local syncer serves the virtual API on 127.0.0.1:8443, as a user's LoadBalancer would.
       settings: { 'vcluster.connectServers': { [`${namespace}/${name}`]: 'https://127.0.0.1:8443' } },
     });
-    workbench = await Workbench.open(server.url, workspace);
+    workbench = session.workbench;
+    virtualApps = session.virtualConfig.makeApiClient(AppsV1Api);
+    virtualCore = session.virtualConfig.makeApiClient(CoreV1Api);
+    hostCore = session.hostConfig.makeApiClient(CoreV1Api);
   });
 
   after(async () => {
-    if (workbench) {
-      await workbench.screenshot('inspector-final').catch(() => undefined);
-      await workbench.close();
-    }
-    await server?.stop();
-    await vcluster?.syncer?.stop();
-    await hostCore?.deleteNamespace({ name: namespace }).catch(() => undefined);
-    dir.remove();
+    await session?.close();
   });
 
   async function hostPods(): Promise<string[]> {

@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeServer';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { hostName } from '../../src/vcluster/translate';
-import { cachedHostBinaries } from '../env/hostBinaries';
-import { ensureVClusterBinaries } from '../env/vclusterBinaries';
-import { upVCluster, type LocalVCluster } from '../env/vclusterFixture';
-import { testHost, waitFor } from '../integration/support/host';
-import { TempDir } from '../unit/builders/kubeconfig';
-import { Workbench } from './harness/workbench';
+import { waitFor } from '../integration/support/host';
+import { openVClusterWorkbench, type VClusterWorkbench } from './harness/vclusterWorkbench';
+import type { Workbench } from './harness/workbench';
 import { scaleDeployment } from '../env/virtualWorkloads';
 
 /**
@@ -20,46 +14,23 @@ import { scaleDeployment } from '../env/virtualWorkloads';
  * follows a scale-up live (watches, no refresh).
  */
 describe('the syncer mapping in the tree', () => {
-  const dir = new TempDir();
   const name = 'tree';
   const namespace = `vcluster-tree-${process.pid}`;
-  let vcluster: LocalVCluster | undefined;
-  let server: RunningCodeServer | undefined;
+  let session: VClusterWorkbench | undefined;
   let workbench: Workbench | undefined;
   let virtualApps: AppsV1Api;
   let hostCore: CoreV1Api;
   const view = 'Clusters';
 
   before(async () => {
-    const cluster = testHost();
-    const host = cachedHostBinaries();
-    assert.ok(host, 'the tier set-up built the host binaries');
-    vcluster = await upVCluster({ cluster, host, vcluster: await ensureVClusterBinaries(), name, namespace, killOnExit: true });
-    const virtual = new KubeConfig();
-    virtual.loadFromFile(vcluster.kubeconfig);
-    virtualApps = virtual.makeApiClient(AppsV1Api);
-    const hostConfig = new KubeConfig();
-    hostConfig.loadFromFile(cluster.kubeconfig);
-    hostCore = hostConfig.makeApiClient(CoreV1Api);
-    const workspace = join(dir.path, 'workspace');
-    mkdirSync(workspace);
-    server = await startCodeServer({ workspaceFolder: workspace, env: { KUBECONFIG: cluster.kubeconfig } });
-    workbench = await Workbench.open(server.url, workspace);
+    session = await openVClusterWorkbench({ name, namespace, screenshotPrefix: 'mapping' });
+    workbench = session.workbench;
+    virtualApps = session.virtualConfig.makeApiClient(AppsV1Api);
+    hostCore = session.hostConfig.makeApiClient(CoreV1Api);
   });
 
   after(async () => {
-    if (workbench) {
-      await workbench.screenshot('mapping-final').catch(() => undefined);
-      await workbench.close();
-    }
-    if (process.env.VCLUSTER_E2E_DEBUG_LOGS && server) {
-      const { execFileSync } = await import('node:child_process');
-      console.log(execFileSync('bash', ['-c', `find ${server.userDataDir}/logs -name '*vCluster*' -exec tail -60 {} +`], { encoding: 'utf8' }));
-    }
-    await server?.stop();
-    await vcluster?.syncer?.stop();
-    await hostCore?.deleteNamespace({ name: namespace }).catch(() => undefined);
-    dir.remove();
+    await session?.close();
   });
 
   async function hostPods(): Promise<string[]> {

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { startCodeServer, type RunningCodeServer } from '../../../scripts/lib/codeServer';
+import { cachedHostBinaries } from '../../env/hostBinaries';
+import { ensureVClusterBinaries } from '../../env/vclusterBinaries';
+import { upVCluster, type LocalVCluster } from '../../env/vclusterFixture';
+import { testHost } from '../../integration/support/host';
+import { TempDir } from '../../unit/builders/kubeconfig';
+import { Workbench } from './workbench';
+
+/**
+ * What the E2E tests about a running vCluster share: a real vCluster (real CLI and chart, its
+ * real syncer as a local process) on the tier's host, and a real VS Code (code-server with the
+ * packaged extension) on an empty workspace, its KUBECONFIG the host's. close() takes a final
+ * screenshot and removes everything, the vCluster's host namespace included.
+ */
+export interface VClusterWorkbench {
+  vcluster: LocalVCluster;
+  server: RunningCodeServer;
+  workbench: Workbench;
+  /** The virtual cluster (through the local syncer) and the host, for the test's own checks. */
+  virtualConfig: KubeConfig;
+  hostConfig: KubeConfig;
+  close(): Promise<void>;
+}
+
+export async function openVClusterWorkbench(options: { name: string; namespace: string; screenshotPrefix: string; settings?: Record<string, unknown> }): Promise<VClusterWorkbench> {
+  const dir = new TempDir();
+  const cluster = testHost();
+  const host = cachedHostBinaries();
+  assert.ok(host, 'the tier set-up built the host binaries');
+  let vcluster: LocalVCluster | undefined;
+  let server: RunningCodeServer | undefined;
+  let workbench: Workbench | undefined;
+  const hostConfig = new KubeConfig();
+  hostConfig.loadFromFile(cluster.kubeconfig);
+  const close = async () => {
+    if (workbench) {
+      await workbench.screenshot(`${options.screenshotPrefix}-final`).catch(() => undefined);
+      await workbench.close();
+    }
+    if (process.env.VCLUSTER_E2E_DEBUG_LOGS && server) {
+      const { execFileSync } = await import('node:child_process');
+      console.log(execFileSync('bash', ['-c', `find ${server.userDataDir}/logs -name '*vCluster*' -exec tail -60 {} +`], { encoding: 'utf8' }));
+    }
+    await server?.stop();
+    await vcluster?.syncer?.stop();
+    const { CoreV1Api } = await import('@kubernetes/client-node');
+    await hostConfig.makeApiClient(CoreV1Api).deleteNamespace({ name: options.namespace }).catch(() => undefined);
+    dir.remove();
+  };
+  try {
+    vcluster = await upVCluster({ cluster, host, vcluster: await ensureVClusterBinaries(), name: options.name, namespace: options.namespace, killOnExit: true });
+    const virtualConfig = new KubeConfig();
+    virtualConfig.loadFromFile(vcluster.kubeconfig);
+    const workspace = join(dir.path, 'workspace');
+    mkdirSync(workspace);
+    server = await startCodeServer({ workspaceFolder: workspace, env: { KUBECONFIG: cluster.kubeconfig }, ...(options.settings ? { settings: options.settings } : {}) });
+    workbench = await Workbench.open(server.url, workspace);
+    return { vcluster, server, workbench, virtualConfig, hostConfig, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
