@@ -186,12 +186,9 @@ describe('the resource-mapping inspector', () => {
     assert.equal(tabs.filter((tab) => tab.trim() === title).length, 1, `one inspector per vCluster; tabs: ${JSON.stringify(tabs)}`);
     // Light theme: VS Code restyles the webview (body class and theme variables) without a reload.
     // The theme picker, as a user opens it: the palette's exact "Preferences: Color Theme" entry
-    // (Enter would take the top-ranked match, which can be the marketplace browser). Focus goes
-    // to the workbench first: keys pressed inside the webview's frame do not all reach it.
+    // (Enter would take the top-ranked match, which can be the marketplace browser).
     await wb.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-    await wb.activateTab(title);
-    await wb.page.keyboard.press('F1');
-    const input = wb.page.locator('.quick-input-widget input.input');
+    const input = await wb.openPalette();
     await input.fill('>Preferences: Color Theme');
     await wb.page.locator('.quick-input-widget .monaco-list-row').filter({ has: wb.page.locator('.label-name', { hasText: /^\s*Preferences: Color Theme\s*$/ }) }).first().click();
     await wb.page.locator('.quick-input-widget input.input[placeholder*="Color Theme"]').waitFor();

@@ -141,6 +141,27 @@ export class Workbench {
     await input.press('Enter');
   }
 
+  /**
+   * Opens the command palette even when a webview has the focus: keys pressed inside a webview's
+   * frame reach the workbench only sometimes, so the focus goes back to the workbench's own
+   * document first, and F1 is pressed until the palette shows.
+   */
+  async openPalette(): Promise<Locator> {
+    const input = this.page.locator('.quick-input-widget input.input');
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await this.page.evaluate('document.activeElement && document.activeElement.blur && document.activeElement.blur()');
+      await this.page.keyboard.press('F1');
+      if (await input.isVisible().catch(() => false)) return input;
+      try {
+        await input.waitFor({ state: 'visible', timeout: 2000 });
+        return input;
+      } catch {
+        // Not open yet: focus again and retry.
+      }
+    }
+    throw new Error('the command palette did not open after 5 presses of F1');
+  }
+
   /** Whether the palette offers a command with this title (item-only commands must not show). */
   async paletteOffers(title: string): Promise<boolean> {
     await this.page.keyboard.press('F1');
