@@ -63,7 +63,8 @@ export class KubeconfigParseError extends Error {
   }
 }
 
-const PATH_FIELDS = {
+/** Certificate, key and token file paths: kubectl reads them relative to the file that names them. */
+export const PATH_FIELDS = {
   cluster: ['certificate-authority'],
   user: ['client-certificate', 'client-key', 'tokenFile'],
 } as const;
@@ -72,7 +73,7 @@ function asObject(value: unknown): Json | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
 }
 
-function absolutize(entry: Json, fields: readonly string[], baseDir: string): Json {
+export function absolutize(entry: Json, fields: readonly string[], baseDir: string): Json {
   const copy = { ...entry };
   for (const field of fields) {
     const value = copy[field];

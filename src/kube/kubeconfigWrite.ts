@@ -1,6 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
+import * as nodeFileSystem from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+
+/** The file operations writeFileAtomically performs, so a test can inject a fault between any two of them. */
+export interface AtomicWriteFileSystem {
+  mkdir(path: string, options: { recursive: true; mode: number }): Promise<unknown>;
+  open(path: string, flags: 'wx', mode: number): Promise<AtomicWriteFileHandle>;
+  chmod(path: string, mode: number): Promise<void>;
+  rename(oldPath: string, newPath: string): Promise<void>;
+  rm(path: string, options: { force: true }): Promise<void>;
+}
+
+export interface AtomicWriteFileHandle {
+  writeFile(data: string, encoding: 'utf8'): Promise<void>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
 
 /**
  * Writes a kubeconfig the only safe way: to a temporary file beside it (mode 0600 from the
@@ -8,10 +23,10 @@ import { basename, dirname, join } from 'node:path';
  * then renamed over the target. A crash at any point leaves either the old file or the new one,
  * never half of either.
  */
-export async function writeFileAtomically(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+export async function writeFileAtomically(path: string, text: string, fileSystem: AtomicWriteFileSystem = nodeFileSystem): Promise<void> {
+  await fileSystem.mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(temporary, 'wx', 0o600);
+  const handle = await fileSystem.open(temporary, 'wx', 0o600);
   try {
     await handle.writeFile(text, 'utf8');
     await handle.sync();
@@ -20,10 +35,10 @@ export async function writeFileAtomically(path: string, text: string): Promise<v
   }
   try {
     // The umask cannot widen 0600, but an inherited ACL or an odd umask could narrow it oddly.
-    await chmod(temporary, 0o600);
-    await rename(temporary, path);
+    await fileSystem.chmod(temporary, 0o600);
+    await fileSystem.rename(temporary, path);
   } catch (error) {
-    await rm(temporary, { force: true });
+    await fileSystem.rm(temporary, { force: true });
     throw error;
   }
 }

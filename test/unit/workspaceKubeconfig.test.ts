@@ -1,0 +1,237 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
+import { parse, stringify } from 'yaml';
+import {
+  buildWorkspaceKubeconfig, readWorkspaceKubeconfig, WorkspaceKubeconfigError, WorkspaceKubeconfigFile, writeWorkspaceKubeconfig,
+} from '../../src/kube/workspaceKubeconfig';
+import { aKubeconfig, aSimpleKubeconfig, TempDir } from './builders/kubeconfig';
+import { faultyFileSystem } from './support/faultyFileSystem';
+
+type Json = Record<string, unknown>;
+const SECRET = 'sentinel-credential-7f3a9c';
+const file = (path: string, document: Json | string) => ({ path, text: typeof document === 'string' ? document : stringify(document) });
+const names = (document: Json, list: string) => (document[list] as Json[]).map((entry) => entry.name);
+const entry = (document: Json, list: string, name: string) => (document[list] as Json[]).find((item) => item.name === name);
+/** Temp files of writeFileAtomically for `target`: `.${name}.${pid}.${hex}.tmp`. */
+const temporariesOf = (target: string) => (existsSync(dirname(target)) ? readdirSync(dirname(target)) : [])
+  .filter((name) => name.startsWith(`.${basename(target)}.`) && /^\d+\.[0-9a-f]+\.tmp$/.test(name.slice(basename(target).length + 2)));
+
+describe('buildWorkspaceKubeconfig', () => {
+  it('merges several files the kubectl way: first definition wins, and the requested context is current', () => {
+    const document = buildWorkspaceKubeconfig({
+      sources: [
+        file('/u/a/config', aKubeconfig({
+          contexts: [{ name: 'shared', cluster: 'shared', user: 'shared' }, { name: 'a' }],
+          clusters: [{ name: 'shared', server: 'https://a:6443' }, { name: 'a', server: 'https://a2:6443' }],
+          users: [{ name: 'shared', extra: { token: 'from-a' } }, { name: 'a' }],
+          current: 'a',
+        })),
+        file('/u/b/config', aKubeconfig({
+          contexts: [{ name: 'shared', cluster: 'b', namespace: 'from-b' }, { name: 'b' }],
+          clusters: [{ name: 'shared', server: 'https://ignored:6443' }, { name: 'b', server: 'https://b:6443' }],
+          users: [{ name: 'shared', extra: { token: 'from-b' } }, { name: 'b' }],
+          current: 'b',
+        })),
+        file('/u/c/config', aKubeconfig({ contexts: [{ name: 'c', cluster: 'b', user: 'b' }, { name: 'a', cluster: 'b' }] })),
+      ],
+      currentContext: 'c',
+    });
+    assert.deepEqual(names(document, 'clusters'), ['shared', 'a', 'b']);
+    assert.deepEqual(names(document, 'users'), ['shared', 'a', 'b']);
+    assert.deepEqual(names(document, 'contexts'), ['shared', 'a', 'b', 'c']);
+    assert.deepEqual(entry(document, 'clusters', 'shared')?.cluster, { server: 'https://a:6443' });
+    assert.deepEqual(entry(document, 'users', 'shared')?.user, { token: 'from-a' });
+    assert.deepEqual(entry(document, 'contexts', 'shared')?.context, { cluster: 'shared', user: 'shared' });
+    assert.equal(document['current-context'], 'c', "the window's choice, not the first file's current-context");
+    assert.equal(document.apiVersion, 'v1');
+    assert.equal(document.kind, 'Config');
+  });
+
+  it('keeps fields it does not know, beside name, inside entries and at the top level', () => {
+    const first = [
+      'apiVersion: v1', 'kind: Config', 'preferences: {colors: true}', 'x-top: [1, {deep: "yes"}]',
+      'clusters:', '- name: k', '  extensions: [{name: example.com/a, extension: {region: eu}}]',
+      '  cluster: {server: "https://k:6443", proxy-url: "http://proxy:3128", x-inner: {a: 1}}',
+      'users:', '- name: k', '  x-entry: kept', '  user: {exec: {command: kubelogin, args: [get-token]}, x-inner: on}',
+      'contexts:', '- name: k', '  context: {cluster: k, user: k, x-inner: null}', '',
+    ].join('\n');
+    const second = stringify({ preferences: { colors: false }, 'x-top': 'ignored', 'x-only-second': { b: 2 }, extensions: [{ name: 'e', extension: {} }] });
+    const document = buildWorkspaceKubeconfig({ sources: [file('/u/a', first), file('/u/b', second)], currentContext: 'k' });
+    const original = parse(first) as Json;
+    for (const list of ['clusters', 'users', 'contexts']) assert.deepEqual(document[list], original[list]);
+    assert.deepEqual(document.preferences, { colors: true });
+    assert.deepEqual(document['x-top'], [1, { deep: 'yes' }]);
+    assert.deepEqual(document['x-only-second'], { b: 2 });
+    assert.deepEqual(document.extensions, [{ name: 'e', extension: {} }]);
+  });
+
+  it('makes certificate, key and token paths absolute against the file that defines each entry', () => {
+    const withPaths = (ca: string, key: string) => aKubeconfig({
+      contexts: [{ name: 'k' }],
+      clusters: [{ name: 'k', server: 'https://k:6443', extra: { 'certificate-authority': ca } }],
+      users: [{ name: 'k', extra: { 'client-certificate': 'me.crt', 'client-key': key, tokenFile: 'token' } }],
+    });
+    const relativeFirst = buildWorkspaceKubeconfig({
+      sources: [file('/u/first/config', withPaths('certs/ca.crt', '/abs/me.key')), file('/u/second/config', withPaths('other.crt', 'k.key'))],
+      currentContext: 'k',
+    });
+    assert.equal((entry(relativeFirst, 'clusters', 'k')?.cluster as Json)['certificate-authority'], join('/u/first', 'certs/ca.crt'));
+    assert.deepEqual(entry(relativeFirst, 'users', 'k')?.user, { 'client-certificate': join('/u/first', 'me.crt'), 'client-key': '/abs/me.key', tokenFile: join('/u/first', 'token') });
+  });
+
+  it("includes the extension's vCluster contexts, but a user definition of the same name wins", () => {
+    const vcluster = 'vcluster_vc_team_kind-dev';
+    const extra = [file('/storage/vclusters.kubeconfig', {
+      ...aSimpleKubeconfig(vcluster, 'https://127.0.0.1:31443'),
+      contexts: [{ name: vcluster, context: { cluster: vcluster, user: vcluster } }, { name: 'dev', context: { cluster: vcluster, user: vcluster } }],
+    })];
+    const document = buildWorkspaceKubeconfig({ sources: [file('/u/config', aSimpleKubeconfig('dev', 'https://dev:6443'))], extra, currentContext: vcluster });
+    assert.deepEqual(names(document, 'contexts'), ['dev', vcluster]);
+    assert.deepEqual(entry(document, 'contexts', 'dev')?.context, { cluster: 'dev', user: 'dev' });
+    assert.equal((entry(document, 'clusters', vcluster)?.cluster as Json).server, 'https://127.0.0.1:31443');
+    assert.equal(document['current-context'], vcluster);
+  });
+
+  it('refuses a context that no file defines, or whose cluster is not defined, naming the files', () => {
+    const sources = [
+      file('/u/a', aSimpleKubeconfig('dev', 'https://dev:6443')),
+      file('/u/b', aKubeconfig({ contexts: [{ name: 'dangling', cluster: 'ghost' }], users: [{ name: 'dangling' }] })),
+    ];
+    const build = (currentContext: string) => () => buildWorkspaceKubeconfig({ sources, extra: [file('/s/vc', '')], currentContext });
+    assert.throws(build('gone'), (error: Error) => error instanceof WorkspaceKubeconfigError
+      && /context "gone" is not in any of: \/u\/a, \/u\/b, \/s\/vc\. Choose another context/.test(error.message));
+    assert.throws(build('dangling'), /context "dangling" in \/u\/b refers to cluster "ghost", which none of \/u\/a, \/u\/b, \/s\/vc defines\. Add the cluster/);
+    const noCluster = [file('/u/c', { contexts: [{ name: 'bare', context: { user: 'x' } }] })];
+    assert.throws(() => buildWorkspaceKubeconfig({ sources: noCluster, currentContext: 'bare' }), /context "bare" in \/u\/c names no cluster/);
+  });
+
+  it('names the file and the line of broken YAML, and says what to do', () => {
+    const broken = 'apiVersion: v1\nclusters:\n- name: k\n  cluster:\n    server: https://k\n   bad: [unclosed\n';
+    const fine = file('/u/fine', aSimpleKubeconfig('k', 'https://k:6443'));
+    assert.throws(() => buildWorkspaceKubeconfig({ sources: [fine, file('/u/broken', broken)], currentContext: 'k' }),
+      /^WorkspaceKubeconfigError: \/u\/broken: not valid YAML at line 6, column \d+ \(\w+\)\. Fix the file, or take it out of KUBECONFIG/);
+    assert.throws(() => buildWorkspaceKubeconfig({ sources: [fine], extra: [file('/s/vclusters.kubeconfig', broken)], currentContext: 'k' }),
+      /\/s\/vclusters\.kubeconfig: not valid YAML at line 6.*move it aside and connect again/);
+  });
+
+  it('treats empty files as empty and refuses files that are not kubeconfigs, naming them', () => {
+    const fine = file('/u/fine', aSimpleKubeconfig('k', 'https://k:6443'));
+    const document = buildWorkspaceKubeconfig({ sources: [file('/u/empty', ''), file('/u/blank', '  \n\t\n'), file('/u/null', '~\n'), fine], currentContext: 'k' });
+    assert.deepEqual(names(document, 'contexts'), ['k']);
+    const refused = (text: string) => () => buildWorkspaceKubeconfig({ sources: [fine, file('/u/odd', text)], currentContext: 'k' });
+    assert.throws(refused('- a\n- list\n'), /\/u\/odd: not a kubeconfig: its top level is not a mapping/);
+    assert.throws(refused('just a string'), /\/u\/odd: not a kubeconfig/);
+    assert.throws(refused('apiVersion: v1\ncontexts: {a: b}\n'), /\/u\/odd: "contexts" is not a list at line 2/);
+    assert.throws(refused('users: []\nclusters:\n- name: a\n- cluster: {server: x}\n'), /\/u\/odd: entry 2 of "clusters" has no name at line 4/);
+  });
+
+  it('never puts a credential in an error message', () => {
+    const user = `users:\n- name: u\n  user:\n    token: ${SECRET}\n`;
+    const attempts = [
+      { text: `${user}   broken: [${SECRET}\n`, current: 'k' },
+      { text: `users: ${SECRET}\n`, current: 'k' },
+      { text: `users:\n- user: {token: ${SECRET}}\n`, current: 'k' },
+      { text: `- ${SECRET}\n`, current: 'k' },
+      { text: `users:\n- name: u\n  user: {token: *${SECRET}}\n`, current: 'k' },
+      { text: user, current: 'missing' },
+      { text: `${user}contexts:\n- name: c\n  context: {cluster: ghost, user: u}\n`, current: 'c' },
+    ];
+    for (const { text, current } of attempts) {
+      assert.throws(() => buildWorkspaceKubeconfig({ sources: [file('/u/secret', text)], currentContext: current }), (error: Error) => {
+        assert.ok(error instanceof WorkspaceKubeconfigError, error.message);
+        assert.ok(!error.message.includes(SECRET), `leaked in: ${error.message}`);
+        return true;
+      });
+    }
+  });
+});
+
+describe('readWorkspaceKubeconfig and writeWorkspaceKubeconfig', () => {
+  const dir = new TempDir();
+  after(() => dir.remove());
+  const aDocument = (name: string) => buildWorkspaceKubeconfig({ sources: [file('/u/config', aSimpleKubeconfig(name, 'https://k:6443'))], currentContext: name });
+
+  it('says missing when there is no file', async () => {
+    assert.deepEqual(await readWorkspaceKubeconfig(dir.file('nope')), { state: 'missing' });
+    assert.deepEqual(await readWorkspaceKubeconfig(join(dir.write('plain', 'x'), 'below-a-file')), { state: 'missing' });
+  });
+
+  it('reads back exactly what was written, with mode 0600, strings kubectl would misread quoted', async () => {
+    const target = dir.file('deeper/workspace.kubeconfig');
+    const document = { ...aDocument('k'), 'x-tricky': ['yes', 'no', 'on', '0777', '~', '', 'a: b'] };
+    await writeWorkspaceKubeconfig(target, document);
+    assert.deepEqual(await readWorkspaceKubeconfig(target), { state: 'ok', currentContext: 'k', document });
+    assert.equal(statSync(target).mode & 0o777, 0o600);
+    assert.match(readFileSync(target, 'utf8'), /- "yes"\n\s+- "no"\n\s+- "on"\n\s+- "0777"/);
+  });
+
+  it('calls garbage, a list, half a file, an empty file or a dangling current-context corrupt, never quoting it', async () => {
+    const whole = stringify({ ...aDocument('k'), users: [{ name: 'k', user: { token: SECRET } }] }, { defaultStringType: 'QUOTE_DOUBLE' });
+    const cases: Array<[string, string | undefined, RegExp]> = [
+      ['garbage', `\u0000\u0007{{ ${SECRET}: ]]`, /not valid YAML at line 1/],
+      ['list', `- ${SECRET}\n- b\n`, /top level is not a mapping/],
+      ['half', whole.slice(0, whole.indexOf(SECRET) + 4), /not valid YAML at line \d+/],
+      ['empty', '', /it is empty/],
+      ['dangling', stringify({ ...aDocument('k'), 'current-context': 'gone' }), /current-context "gone" is not one of its contexts/],
+      ['folder', undefined, /it is a folder/],
+    ];
+    for (const [name, text, problem] of cases) {
+      if (text === undefined) mkdirSync(dir.file(name));
+      else dir.write(name, text);
+      const read = await readWorkspaceKubeconfig(dir.file(name));
+      assert.equal(read.state, 'corrupt', name);
+      if (read.state === 'corrupt') {
+        assert.match(read.problem, problem, name);
+        assert.ok(!read.problem.includes(SECRET), name);
+      }
+    }
+  });
+
+  it('removes temp files of dead writers and old ones, keeping those a live process may still be writing', async () => {
+    const target = dir.write('cleanup.kubeconfig', stringify(aDocument('k')));
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    const temp = (pid: number | string, token: string, minutesOld = 0) => {
+      const path = dir.write(`.cleanup.kubeconfig.${pid}.${token}.tmp`, 'partial');
+      const time = new Date(Date.now() - minutesOld * 60_000);
+      utimesSync(path, time, time);
+      return basename(path);
+    };
+    const dead = temp(deadPid, '0badc0de');
+    const liveOther = temp(process.ppid, '00000001');
+    const liveOtherOld = temp(process.ppid, '00000002', 11);
+    const ours = temp(process.pid, '00000003');
+    const unrelated = [dir.write('.cleanup.kubeconfig.tmp', ''), dir.write(`.other.kubeconfig.${deadPid}.00000004.tmp`, ''), dir.write('cleanup.kubeconfig.bak', '')];
+    await writeWorkspaceKubeconfig(target, aDocument('k2'));
+    assert.deepEqual(temporariesOf(target).sort(), [liveOther, ours].sort(), 'ours may be a concurrent write: only the writer object may remove it');
+    assert.ok(!temporariesOf(target).includes(dead) && !temporariesOf(target).includes(liveOtherOld));
+    await new WorkspaceKubeconfigFile(target).write(aDocument('k3'));
+    assert.deepEqual(temporariesOf(target), [liveOther]);
+    for (const path of unrelated) assert.ok(statSync(path).isFile());
+  });
+
+  it('lets concurrent writes of one target all succeed; the writer object applies them in order', async () => {
+    const target = dir.file('concurrent.kubeconfig');
+    const documents = Array.from({ length: 20 }, (_, index) => aDocument(`k${index}`));
+    await Promise.all(documents.map((document) => writeWorkspaceKubeconfig(target, document)));
+    const read = await readWorkspaceKubeconfig(target);
+    assert.ok(read.state === 'ok' && documents.some((document) => isDeepStrictEqual(document, read.document)));
+    const writer = new WorkspaceKubeconfigFile(target);
+    await Promise.all(documents.map((document) => writer.write(document)));
+    assert.deepEqual(await writer.read(), { state: 'ok', currentContext: 'k19', document: documents[19] });
+    assert.deepEqual(temporariesOf(target), []);
+  });
+
+  it('a failed write leaves the previous file, removes its temp file and says what to do', async () => {
+    const target = dir.file('failing.kubeconfig');
+    await writeWorkspaceKubeconfig(target, aDocument('before'));
+    const failingSync = faultyFileSystem({ step: 'sync', crash: false, writtenFraction: 1 });
+    await assert.rejects(writeWorkspaceKubeconfig(target, aDocument('after'), failingSync),
+      /^WorkspaceKubeconfigError: Could not write .*failing\.kubeconfig \(EIO\); the previous version is unchanged\. Check that/);
+    assert.equal((await readWorkspaceKubeconfig(target) as { currentContext?: string }).currentContext, 'before');
+    assert.deepEqual(temporariesOf(target), []);
+  });
+});
