@@ -27,6 +27,12 @@ import { OpenInspectorCommand } from './commands/openInspector';
 import { Inspectors } from './inspector/inspectors';
 import { knownVClusters } from './commands/lifecycleUi';
 import { vclusterKey } from './vcluster/operations';
+import { ClearWorkspaceContextCommand } from './commands/clearWorkspaceContext';
+import { SelectWorkspaceContextCommand } from './commands/selectWorkspaceContext';
+import { UseInWorkspaceCommand } from './commands/useInWorkspace';
+import { ContextStatusBar } from './workspace/contextStatusBar';
+import { pointKubernetesExtension, writeToUserKubeconfig } from './workspace/contextFollowers';
+import { WorkspaceContext } from './workspace/workspaceContext';
 import { MappingSources } from './tree/mappingSources';
 import { kubeconfigPaths } from './kube/kubeconfigFiles';
 import { KubeconfigWatcher } from './kubeconfigWatcher';
@@ -65,6 +71,7 @@ export class Container extends DisposableStore {
   readonly inventory: ClusterInventory;
   readonly tree: ClustersTreeProvider;
   readonly actions: VClusterActions;
+  readonly workspaceContext: WorkspaceContext;
 
   constructor(readonly extensionContext: vscode.ExtensionContext) {
     super();
@@ -73,7 +80,10 @@ export class Container extends DisposableStore {
     this.logger = logger;
     const showLog = () => channel.show(true);
 
-    const watcher = this.register(new KubeconfigWatcher(() => void this.tree.refresh()));
+    const watcher = this.register(new KubeconfigWatcher(() => {
+      void this.tree.refresh();
+      this.workspaceContext.scheduleRewrite();
+    }));
     this.inventory = this.register(new ClusterInventory({
       kubeconfigPaths: () => {
         const paths = kubeconfigPaths({ configured: this.settings.kubeconfigFiles(), kubeconfigEnv: process.env.KUBECONFIG });
@@ -150,6 +160,48 @@ export class Container extends DisposableStore {
       logger,
     }));
 
+    // This window's own context: a kubeconfig in workspace storage, KUBECONFIG for its terminals.
+    const userKubeconfigPaths = () => kubeconfigPaths({ configured: this.settings.kubeconfigFiles(), kubeconfigEnv: process.env.KUBECONFIG });
+    this.workspaceContext = this.register(new WorkspaceContext({
+      storageDir: extensionContext.storageUri?.fsPath,
+      state: extensionContext.workspaceState,
+      environment: extensionContext.environmentVariableCollection,
+      kubeconfigPaths: userKubeconfigPaths,
+      connector: this.actions.connector,
+      configuredChoice: () => this.settings.workspaceContext(),
+      knownContexts: () => {
+        const loaded = this.inventory.snapshot.kubeconfig;
+        return loaded.state === 'ok' || loaded.state === 'noContexts' ? new Set(loaded.document.contexts.map((context) => context.name)) : undefined;
+      },
+      vclusterExists: (ref) => {
+        if (knownVClusters(this.inventory).some((vcluster) => vclusterKey(vcluster) === vclusterKey(ref))) return true;
+        const host = this.inventory.snapshot.hosts.find((entry) => entry.context.name === ref.hostContext);
+        // Not found on a host that answered: gone. Loading or unreachable: cannot tell.
+        return host?.discovery.state === 'ok' ? false : undefined;
+      },
+      loadBackend,
+      logger,
+      followers: {
+        used: async (choice, path, document, backend) => {
+          if (this.settings.writeToUserKubeconfig()) await writeToUserKubeconfig({ choice, userFiles: userKubeconfigPaths(), workspaceDocument: document, backend, logger });
+          if (this.settings.configureKubernetesExtension()) await pointKubernetesExtension(path);
+        },
+        cleared: async () => {
+          if (this.settings.configureKubernetesExtension()) await pointKubernetesExtension(undefined);
+        },
+      },
+    }));
+    this.register(new ContextStatusBar(this.workspaceContext, extensionContext.storageUri !== undefined));
+    this.register(this.inventory.onDidChange(() => this.workspaceContext.checkChoiceStillExists()));
+    this.register(this.actions.connector.onDidChangeConnections(() => this.workspaceContext.scheduleRewrite()));
+    if (this.workspaceContext.savedChoice()) {
+      // After activation, and after discovery has read the kubeconfig (connecting needs it).
+      setImmediate(() => void (async () => {
+        if (this.inventory.snapshot.kubeconfig.state === 'loading') await this.tree.refresh();
+        await this.workspaceContext.restore();
+      })());
+    }
+
     const ui: LifecycleUi = { inventory: this.inventory, logger, showLog, refresh: () => this.tree.refresh() };
     for (const disposable of registerCommands([
       new CreateVClusterCommand(ui, this.actions),
@@ -163,6 +215,9 @@ export class Container extends DisposableStore {
       new OpenHostYamlCommand(),
       new CompareSidesCommand(),
       new OpenInspectorCommand(ui, () => inspectors),
+      new SelectWorkspaceContextCommand(this.workspaceContext, this.inventory, () => this.tree.refresh(), logger, showLog),
+      new UseInWorkspaceCommand(this.workspaceContext, logger, showLog),
+      new ClearWorkspaceContextCommand(this.workspaceContext),
       new CreateKindClusterCommand(this.settings, logger, () => this.tree.refresh(), showLog),
       new DeleteKindClusterCommand(this.settings, logger, () => this.tree.refresh(), showLog),
       new RefreshCommand(this.tree),

@@ -49,6 +49,21 @@ export class Settings {
     return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== ''));
   }
 
+  /** vcluster.workspace.context: a team's committed context for this workspace (raw; parsed by its owner). */
+  workspaceContext(): unknown {
+    return this.config.get<unknown>('workspace.context');
+  }
+
+  /** Also write the workspace's context into the user's kubeconfig, as `vcluster connect` does. */
+  writeToUserKubeconfig(): boolean {
+    return this.config.get<boolean>('workspace.writeToUserKubeconfig', false) === true;
+  }
+
+  /** Point Microsoft's Kubernetes extension at the workspace's kubeconfig. */
+  configureKubernetesExtension(): boolean {
+    return this.config.get<boolean>('workspace.configureKubernetesExtension', false) === true;
+  }
+
   /** True when a change event touches any setting that decides what the tree shows. */
   affectsInventory(event: vscode.ConfigurationChangeEvent): boolean {
     return event.affectsConfiguration('vcluster.kubeconfig') || event.affectsConfiguration('vcluster.requestTimeoutSeconds');

@@ -14,3 +14,5 @@ export { PortForwardSession } from '../kube/portForward';
 export { parse as parseYaml, stringify as stringifyYaml, parseDocument as parseYamlDocument } from 'yaml';
 export { MappingSource } from './mappingSource';
 export { readPairDetail } from './pairDetail';
+export { editKubeconfigText } from '../kube/userKubeconfigEdit';
+export { buildWorkspaceKubeconfig, WorkspaceKubeconfigFile } from '../kube/workspaceKubeconfig';

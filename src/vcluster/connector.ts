@@ -80,6 +80,27 @@ export class VClusterConnector {
     }
   }
 
+  /**
+   * Whether the vCluster's context answers now (GET /version, bounded): false when it is not
+   * connected, or its port-forward ended with the window that made it, or the port now belongs
+   * to something else. Reconnect then.
+   */
+  async answers(ref: VClusterRef, timeoutMs = 3000): Promise<boolean> {
+    const client = await this.virtualClient(ref);
+    if (!client) return false;
+    try {
+      await client.getJson('/version', {}, AbortSignal.timeout(timeoutMs));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Whether this window holds a port-forward for the vCluster. */
+  forwardsHere(ref: VClusterRef): boolean {
+    return this.forwards.has(vclusterContextName(ref));
+  }
+
   get connectionsFile(): string {
     return this.options.connections.path;
   }

@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { writeFileAtomically } from '../kube/kubeconfigWrite';
+import type { Logger } from '../process/log';
+import type { Backend } from '../vcluster/backend';
+import { contextOfChoice, type WorkspaceChoice } from './workspaceChoice';
+
+/**
+ * Two things users can ask for, both off by default because they reach beyond this window:
+ * writing the context into their own kubeconfig the way `vcluster connect` does, and pointing
+ * Microsoft's Kubernetes extension at this workspace's kubeconfig.
+ */
+
+const KUBERNETES_SECTION = 'vs-kubernetes';
+const KUBERNETES_KUBECONFIG_KEY = 'vs-kubernetes.kubeconfig';
+
+/** vcluster.workspace.writeToUserKubeconfig: the first existing user file gets the context and becomes current there. */
+export async function writeToUserKubeconfig(options: {
+  choice: WorkspaceChoice;
+  userFiles: readonly string[];
+  workspaceDocument: Record<string, unknown>;
+  backend: Backend;
+  logger: Logger;
+}): Promise<void> {
+  const context = contextOfChoice(options.choice);
+  let target: { path: string; text: string } | undefined;
+  for (const path of options.userFiles) {
+    try {
+      target = { path, text: await readFile(path, 'utf8') };
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  target ??= options.userFiles[0] ? { path: options.userFiles[0], text: '' } : undefined;
+  if (!target) return;
+  // A vCluster's context exists only in the extension's file: copy its three entries over, as the CLI adds its own.
+  const entries = options.choice.kind === 'vcluster' ? pickEntries(options.workspaceDocument, context) : undefined;
+  const edited = options.backend.editKubeconfigText(target.path, target.text, context, entries);
+  if (edited === target.text) return;
+  await writeFileAtomically(target.path, edited);
+  options.logger.info(`[workspace] ${target.path}: current-context is now ${context} (vcluster.workspace.writeToUserKubeconfig is on)`);
+}
+
+function pickEntries(document: Record<string, unknown>, name: string) {
+  const named = (key: string) => ((document[key] as Array<Record<string, unknown>> | undefined) ?? []).filter((entry) => entry.name === name);
+  const contexts = named('contexts');
+  const context = contexts[0]?.context as { cluster?: string; user?: string } | undefined;
+  const byName = (key: string, wanted: string | undefined) => ((document[key] as Array<Record<string, unknown>> | undefined) ?? []).filter((entry) => entry.name === wanted);
+  return { clusters: byName('clusters', context?.cluster), users: byName('users', context?.user), contexts };
+}
+
+/** vcluster.workspace.configureKubernetesExtension: its kubeconfig setting, workspace scope, other keys kept. */
+export async function pointKubernetesExtension(path: string | undefined): Promise<void> {
+  const configuration = vscode.workspace.getConfiguration();
+  const current = configuration.inspect<Record<string, unknown>>(KUBERNETES_SECTION)?.workspaceValue ?? {};
+  if (path === undefined) {
+    if (!(KUBERNETES_KUBECONFIG_KEY in current)) return;
+    const { [KUBERNETES_KUBECONFIG_KEY]: _removed, ...rest } = current;
+    await configuration.update(KUBERNETES_SECTION, Object.keys(rest).length > 0 ? rest : undefined, vscode.ConfigurationTarget.Workspace);
+    return;
+  }
+  if (current[KUBERNETES_KUBECONFIG_KEY] === path) return;
+  await configuration.update(KUBERNETES_SECTION, { ...current, [KUBERNETES_KUBECONFIG_KEY]: path }, vscode.ConfigurationTarget.Workspace);
+}

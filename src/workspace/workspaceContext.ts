@@ -1,0 +1,254 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { DisposableStore } from '../lifecycle';
+import type { Logger } from '../process/log';
+import type { Backend } from '../vcluster/backend';
+import type { VClusterConnector } from '../vcluster/connector';
+import { vclusterKey } from '../vcluster/operations';
+import { contextOfChoice, describeChoice, parseWorkspaceChoice, sameChoice, storedWorkspaceChoice, type WorkspaceChoice } from './workspaceChoice';
+
+/** Where the choice lives in the workspace's state (per window and folder, never shared). */
+const STATE_KEY = 'vcluster.workspaceContext';
+/** Kubeconfig changes arrive in bursts (kubectl writes, then renames): one rewrite per burst. */
+const REWRITE_DEBOUNCE_MS = 300;
+
+export interface WorkspaceContextOptions {
+  /** The extension's storage for this workspace; undefined in a window without a folder. */
+  storageDir: string | undefined;
+  state: vscode.Memento;
+  environment: vscode.GlobalEnvironmentVariableCollection;
+  /** The user's kubeconfig files, in kubectl's order (setting, else KUBECONFIG, else ~/.kube/config). */
+  kubeconfigPaths: () => string[];
+  connector: VClusterConnector;
+  /** The `vcluster.workspace.context` setting (a team's committed default). */
+  configuredChoice: () => unknown;
+  /** Which contexts and vClusters exist now; undefined while discovery has not finished. */
+  knownContexts: () => ReadonlySet<string> | undefined;
+  vclusterExists: (choice: Extract<WorkspaceChoice, { kind: 'vcluster' }>['vcluster']) => boolean | undefined;
+  loadBackend: () => Promise<Backend>;
+  logger: Logger;
+  /** What else follows a switch, by the user's settings (their own kubeconfig, the Kubernetes extension). */
+  followers?: {
+    used(choice: WorkspaceChoice, path: string, document: Record<string, unknown>, backend: Backend): Promise<void>;
+    cleared(): Promise<void>;
+  };
+}
+
+export type WorkspaceContextState =
+  | { state: 'none' }
+  | { state: 'active'; choice: WorkspaceChoice }
+  /** Chosen, but not usable now: the context or vCluster is gone, or connecting failed. */
+  | { state: 'broken'; choice: WorkspaceChoice; problem: string };
+
+/**
+ * This window's own kubeconfig context. The choice is kept in the workspace's state; a file in
+ * the workspace's storage (0600) holds the user's kubeconfig as kubectl merges it plus the
+ * extension's vCluster contexts, with this window's choice as current-context; this window's
+ * terminals and tasks get KUBECONFIG pointing at that file. The user's kubeconfig files are only
+ * read. Other windows have their own state, file and terminals.
+ */
+export class WorkspaceContext extends DisposableStore {
+  private current: WorkspaceContextState = { state: 'none' };
+  private readonly changeEmitter = this.register(new vscode.EventEmitter<WorkspaceContextState>());
+  readonly onDidChange = this.changeEmitter.event;
+  private rewriteTimer: NodeJS.Timeout | undefined;
+  /** Servers of vCluster contexts this window connected: its own port-forwards, not another window's. */
+  private readonly ownServers = new Map<string, string>();
+  private file: InstanceType<Backend['WorkspaceKubeconfigFile']> | undefined;
+
+  constructor(private readonly options: WorkspaceContextOptions) {
+    super();
+    this.register({ dispose: () => clearTimeout(this.rewriteTimer) });
+  }
+
+  get status(): WorkspaceContextState {
+    return this.current;
+  }
+
+  /** The workspace's kubeconfig file; undefined without a folder (no workspace storage). */
+  get kubeconfigPath(): string | undefined {
+    return this.options.storageDir ? join(this.options.storageDir, 'kubeconfig') : undefined;
+  }
+
+  /** The stored choice, else the team's setting. */
+  savedChoice(): WorkspaceChoice | undefined {
+    return parseWorkspaceChoice(this.options.state.get(STATE_KEY)) ?? parseWorkspaceChoice(this.options.configuredChoice());
+  }
+
+  /**
+   * Makes `choice` this window's context: connects a vCluster when it does not answer, writes the
+   * workspace's kubeconfig, points this window's terminals at it, and remembers the choice.
+   * Throws with a message the user can act on; the previous choice stays as it was then.
+   */
+  async use(choice: WorkspaceChoice, signal?: AbortSignal): Promise<void> {
+    const path = this.requirePath();
+    if (choice.kind === 'vcluster') await this.ensureConnected(choice.vcluster, signal);
+    const document = await this.writeFile(path, choice);
+    await this.options.state.update(STATE_KEY, storedWorkspaceChoice(choice));
+    this.applyEnvironment(path, choice);
+    this.options.logger.info(`[workspace] this window now uses ${describeChoice(choice)} (context ${contextOfChoice(choice)} in ${path})`);
+    this.set({ state: 'active', choice });
+    try {
+      await this.options.followers?.used(choice, path, document, await this.options.loadBackend());
+    } catch (error) {
+      // The switch itself worked; what follows it is extra and must not undo it.
+      this.options.logger.warn(`[workspace] after switching: ${error instanceof Error ? error.message : String(error)}`);
+      void vscode.window.showWarningMessage(`This workspace uses ${describeChoice(choice)}, but a setting's follow-up failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Back to the default: terminals get the KUBECONFIG they would have without the extension. */
+  async clear(): Promise<void> {
+    await this.options.state.update(STATE_KEY, undefined);
+    this.options.environment.delete('KUBECONFIG');
+    this.options.logger.info('[workspace] this window no longer sets a context of its own');
+    this.set({ state: 'none' });
+    await this.options.followers?.cleared().catch((error: unknown) => this.options.logger.warn(`[workspace] after clearing: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  /**
+   * On start: the saved choice again, re-establishing a vCluster's port-forward (it ended with the
+   * window that made it). A choice that cannot be used is kept and shown as broken, with the way
+   * out in the status bar; the terminal variable is left off so terminals are not pointed at a
+   * file that does not work.
+   */
+  async restore(): Promise<void> {
+    const choice = this.savedChoice();
+    if (!choice) {
+      // A variable left by an earlier version or a failed clear: nothing chosen, nothing set.
+      if (this.options.environment.get('KUBECONFIG')) this.options.environment.delete('KUBECONFIG');
+      return;
+    }
+    try {
+      await this.use(choice);
+    } catch (error) {
+      this.markBroken(choice, error);
+    }
+  }
+
+  /**
+   * Something the file is made of changed (the user's kubeconfig, a connection): rewrites it
+   * with the same choice, and notices when the chosen context or vCluster is gone.
+   */
+  scheduleRewrite(): void {
+    clearTimeout(this.rewriteTimer);
+    this.rewriteTimer = setTimeout(() => void this.rewrite(), REWRITE_DEBOUNCE_MS);
+  }
+
+  /** Checks the choice against what discovery found (a deleted vCluster, a removed context). */
+  checkChoiceStillExists(): void {
+    if (this.current.state === 'none') return;
+    const { choice } = this.current;
+    const gone = choice.kind === 'host'
+      ? this.options.knownContexts()?.has(choice.context) === false
+      : this.options.vclusterExists(choice.vcluster) === false;
+    if (gone) {
+      this.markBroken(choice, new Error(choice.kind === 'host'
+        ? `context ${choice.context} is no longer in your kubeconfig`
+        : `vCluster ${choice.vcluster.name} (namespace ${choice.vcluster.namespace}) is no longer on ${choice.vcluster.hostContext}`));
+    } else if (this.current.state === 'broken' && this.current.problem.includes('no longer')) {
+      // It came back (a host that was unreachable answers again).
+      void this.use(choice).catch((error: unknown) => this.markBroken(choice, error));
+    }
+  }
+
+  private async rewrite(): Promise<void> {
+    const path = this.kubeconfigPath;
+    if (!path || this.current.state === 'none') return;
+    const { choice } = this.current;
+    try {
+      await this.writeFile(path, choice);
+      if (this.current.state === 'broken' && sameChoice(this.current.choice, choice)) {
+        this.applyEnvironment(path, choice);
+        this.set({ state: 'active', choice });
+      }
+    } catch (error) {
+      this.markBroken(choice, error);
+    }
+  }
+
+  private async ensureConnected(ref: Extract<WorkspaceChoice, { kind: 'vcluster' }>['vcluster'], signal: AbortSignal | undefined): Promise<void> {
+    const { connector } = this.options;
+    if (await connector.answers(ref)) return;
+    this.options.logger.info(`[workspace] ${vclusterKey(ref)} does not answer through its context: connecting`);
+    const connection = await connector.connect(ref, signal ? { signal } : {});
+    this.ownServers.set(connection.context, connection.server);
+  }
+
+  /** The user's files as they are now, the extension's contexts, this window's choice current. */
+  private async writeFile(path: string, choice: WorkspaceChoice): Promise<Record<string, unknown>> {
+    const backend = await this.options.loadBackend();
+    const paths = this.options.kubeconfigPaths();
+    const sources = await readExisting(paths);
+    if (sources.length === 0) throw new Error(`none of the kubeconfig files exists (${paths.join(', ')})`);
+    const extra = await readExisting([this.options.connector.connectionsFile]);
+    const document = backend.buildWorkspaceKubeconfig({
+      sources,
+      extra: extra.map((file) => ({ ...file, text: this.withOwnServers(backend, file.text) })),
+      currentContext: contextOfChoice(choice),
+    });
+    // One writer per file in this window: its writes run in order, and it clears temp files
+    // left by writes that were cut short (a crash, a full disk).
+    if (this.file?.path !== path) this.file = new backend.WorkspaceKubeconfigFile(path);
+    const previous = await this.file.read();
+    if (previous.state === 'corrupt') this.options.logger.warn(`[workspace] ${path} was damaged (${previous.problem}); it is written afresh from your kubeconfig`);
+    await this.file.write(document);
+    return document;
+  }
+
+  /** Another window may have reconnected the same vCluster through its own port: keep ours. */
+  private withOwnServers(backend: Backend, text: string): string {
+    if (this.ownServers.size === 0) return text;
+    const document = backend.parseYaml(text) as { clusters?: Array<{ name?: string; cluster?: { server?: string } }> } | null;
+    for (const entry of document?.clusters ?? []) {
+      const server = entry.name ? this.ownServers.get(entry.name) : undefined;
+      if (server && entry.cluster) entry.cluster.server = server;
+    }
+    return backend.stringifyYaml(document);
+  }
+
+  private applyEnvironment(path: string, choice: WorkspaceChoice): void {
+    const environment = this.options.environment;
+    const description = `\`KUBECONFIG\` for this workspace's cluster context, **${describeChoice(choice)}** (vCluster extension). Your own kubeconfig files are not changed.`;
+    const current = environment.get('KUBECONFIG');
+    // The collection persists across reloads. Touching it with the same values would still mark
+    // every open terminal stale, and VS Code relaunches the untouched ones: leave it be then.
+    const describedAs = typeof environment.description === 'string' ? environment.description : environment.description?.value;
+    if (current?.type === vscode.EnvironmentVariableMutatorType.Replace && current.value === path && describedAs === description) return;
+    environment.description = new vscode.MarkdownString(description);
+    environment.replace('KUBECONFIG', path);
+  }
+
+  private markBroken(choice: WorkspaceChoice, error: unknown): void {
+    const problem = error instanceof Error ? error.message : String(error);
+    this.options.logger.warn(`[workspace] ${describeChoice(choice)} cannot be used: ${problem}`);
+    this.options.environment.delete('KUBECONFIG');
+    this.set({ state: 'broken', choice, problem });
+  }
+
+  private requirePath(): string {
+    const path = this.kubeconfigPath;
+    if (!path) throw new Error('Open a folder first: a context of its own is kept per workspace, and this window has none.');
+    return path;
+  }
+
+  private set(state: WorkspaceContextState): void {
+    this.current = state;
+    this.changeEmitter.fire(state);
+  }
+}
+
+/** The files that exist, with their text; missing ones are skipped as kubectl skips them. */
+async function readExisting(paths: readonly string[]): Promise<Array<{ path: string; text: string }>> {
+  const files: Array<{ path: string; text: string }> = [];
+  for (const path of paths) {
+    try {
+      files.push({ path, text: await readFile(path, 'utf8') });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new Error(`${path} cannot be read (${code ?? (error as Error).message})`);
+    }
+  }
+  return files;
+}
