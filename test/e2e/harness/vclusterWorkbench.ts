@@ -42,8 +42,13 @@ export async function openVClusterWorkbench(options: { name: string; namespace: 
       await workbench.close();
     }
     if (process.env.VCLUSTER_E2E_DEBUG_LOGS && server) {
+      // Debugging aid only: a failure here must not skip the clean-up below.
       const { execFileSync } = await import('node:child_process');
-      console.log(execFileSync('bash', ['-c', `find ${server.userDataDir}/logs -name '*vCluster*' -exec tail -60 {} +`], { encoding: 'utf8' }));
+      try {
+        console.log(execFileSync('bash', ['-c', `find ${server.userDataDir}/logs -name '*vCluster*' -exec tail -n 60 {} +`], { encoding: 'utf8' }));
+      } catch (error) {
+        console.log(`(no extension log: ${(error as Error).message})`);
+      }
     }
     await server?.stop();
     await vcluster?.syncer?.stop();

@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeServer';
+import { KubeClient, kubeConfigForContext } from '../../src/kube/client';
+import { loadKubeconfig } from '../../src/kube/kubeconfig';
+import { cachedHostBinaries } from '../env/hostBinaries';
+import { ensureVClusterBinaries } from '../env/vclusterBinaries';
+import { upVCluster, type LocalVCluster } from '../env/vclusterFixture';
+import { testHost, waitFor } from '../integration/support/host';
+import { TempDir } from '../unit/builders/kubeconfig';
+import { Workbench } from './harness/workbench';
+
+/**
+ * Per-workspace contexts in a real VS Code: one code-server, two windows on two folders. Window A
+ * uses the host's context, window B a real vCluster (real CLI, chart and syncer; connected through
+ * the extension's own port-forward, which kwok routes to the local syncer). `kubectl config
+ * current-context` in each window's terminal prints that window's own context, the virtual
+ * cluster answers in B's terminal, B's choice and port-forward come back after a reload, and the
+ * user's kubeconfig stays byte for byte what it was.
+ */
+describe('a cluster context per workspace, two windows', () => {
+  const dir = new TempDir();
+  const name = 'ws';
+  const namespace = `vcluster-ws-${process.pid}`;
+  const userKubeconfig = join(dir.path, 'user', 'config');
+  // KUBECONFIG lists three files: one that does not exist, the user's, and one the test removes later.
+  const missingKubeconfig = join(dir.path, 'nowhere', 'config');
+  const scratchKubeconfig = join(dir.path, 'user', 'scratch');
+  const folderA = join(dir.path, 'project-a');
+  const folderB = join(dir.path, 'project-b');
+  let hostContext = '';
+  let userKubeconfigBefore = '';
+  let vcluster: LocalVCluster | undefined;
+  let server: RunningCodeServer | undefined;
+  let windowA: Workbench | undefined;
+  let windowB: Workbench | undefined;
+  let hostClient: KubeClient | undefined;
+  const portForwardRules = () => `/apis/kwok.x-k8s.io/v1alpha1/namespaces/${namespace}/portforwards`;
+
+  before(async () => {
+    const cluster = testHost();
+    const host = cachedHostBinaries();
+    assert.ok(host, 'the tier set-up built the host binaries');
+    // The user's kubeconfig: a copy of the host's, so the test can hold it to byte equality.
+    mkdirSync(dirname(userKubeconfig), { recursive: true });
+    copyFileSync(cluster.kubeconfig, userKubeconfig);
+    userKubeconfigBefore = readFileSync(userKubeconfig, 'utf8');
+    const loaded = await loadKubeconfig([userKubeconfig]);
+    assert.equal(loaded.state, 'ok');
+    if (loaded.state !== 'ok') return;
+    hostContext = loaded.contexts[0]!.name;
+    // A second context to the same host, in a file of its own: "scratch".
+    const hostCluster = loaded.document.contexts[0]!.context;
+    writeFileSync(scratchKubeconfig, JSON.stringify({
+      apiVersion: 'v1', kind: 'Config', clusters: [], users: [],
+      contexts: [{ name: 'scratch', context: { cluster: hostCluster.cluster, user: hostCluster.user, namespace: 'kube-system' } }],
+    }), { mode: 0o600 });
+    vcluster = await upVCluster({ cluster, host, vcluster: await ensureVClusterBinaries(), name, namespace, killOnExit: true });
+    // kwok's fake vCluster pod forwards its port 8443 to the local syncer: the extension's
+    // port-forward then runs for real (local port → API server → kwok → syncer).
+    hostClient = new KubeClient(kubeConfigForContext(loaded.document, hostContext));
+    await hostClient.request('POST', portForwardRules(), { body: {
+      apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'PortForward', metadata: { name: `${name}-0`, namespace },
+      spec: { forwards: [{ ports: [8443], target: { address: '127.0.0.1', port: 8443 } }] },
+    } }, AbortSignal.timeout(10_000));
+    mkdirSync(folderA);
+    mkdirSync(folderB);
+    server = await startCodeServer({
+      workspaceFolder: folderA,
+      env: { KUBECONFIG: [missingKubeconfig, userKubeconfig, scratchKubeconfig].join(delimiter), PATH: `${dirname(host.kubectl)}${delimiter}${process.env.PATH ?? ''}` },
+      // The DOM renderer keeps the terminal's text in the page (for the screenshots).
+      settings: { 'terminal.integrated.gpuAcceleration': 'off' },
+    });
+    windowA = await Workbench.open(server.url, folderA);
+    windowB = await Workbench.open(server.url, folderB);
+  });
+
+  after(async () => {
+    for (const [window, label] of [[windowA, 'a'], [windowB, 'b']] as const) {
+      if (!window) continue;
+      await window.screenshot(`workspace-final-${label}`).catch(() => undefined);
+      await window.close();
+    }
+    if (process.env.VCLUSTER_E2E_DEBUG_LOGS && server) {
+      // Debugging aid only: a failure here must not skip the clean-up below.
+      const { execFileSync } = await import('node:child_process');
+      try {
+        console.log(execFileSync('bash', ['-c', `find ${server.userDataDir}/logs -name '*vCluster*' -exec tail -n 120 {} +`], { encoding: 'utf8' }));
+      } catch (error) {
+        console.log(`(no extension log: ${(error as Error).message})`);
+      }
+    }
+    await server?.stop();
+    await vcluster?.syncer?.stop();
+    await hostClient?.request('DELETE', `${portForwardRules()}/${name}-0`, {}, AbortSignal.timeout(10_000)).catch(() => undefined);
+    const hostConfig = new KubeConfig();
+    hostConfig.loadFromFile(testHost().kubeconfig);
+    await hostConfig.makeApiClient(CoreV1Api).deleteNamespace({ name: namespace }).catch(() => undefined);
+    dir.remove();
+  });
+
+  const statusBar = (window: Workbench) => window.page.locator('.statusbar-item[aria-label^="vCluster workspace context"]').first();
+
+  async function chooseContext(window: Workbench, label: string): Promise<void> {
+    await window.openViewContainer('vCluster');
+    await window.runCommand('vCluster: Choose Workspace Context…');
+    await window.answerQuickPick(label);
+  }
+
+  /**
+   * Runs a command line in a new terminal of this window and returns what it printed (through a
+   * file). Right after a window reload the first line typed into a new terminal is sometimes lost
+   * before the shell reads it (the workbench is still restoring its terminals); a line that does
+   * not run within 10 s is typed again into another new terminal.
+   */
+  async function inTerminal(window: Workbench, folder: string, commandLine: string): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      const output = join(folder, `out-${Date.now()}.txt`);
+      await window.runCommand('Terminal: Create New Terminal');
+      const terminal = window.page.locator('.terminal-wrapper.active');
+      await terminal.locator('.xterm').waitFor();
+      await waitFor('the shell prompt', 30_000, async () => (((await terminal.locator('.xterm-rows').innerText().catch(() => '')).trim() !== '') ? true : undefined), 100);
+      await terminal.locator('.xterm-helper-textarea').focus();
+      await window.page.keyboard.type(`${commandLine} > ${output} 2>&1; mv ${output} ${output}.done\n`, { delay: 5 });
+      try {
+        const text = await waitFor(`"${commandLine}" in the terminal`, 10_000, async () => (existsSync(`${output}.done`) ? readFileSync(`${output}.done`, 'utf8') : undefined), 200);
+        rmSync(`${output}.done`, { force: true });
+        return text.trim();
+      } catch (error) {
+        if (attempt >= 3) throw error;
+        console.log(`[workspace e2e] "${commandLine}" did not run in terminal ${attempt}; typing it again in a new one`);
+      }
+    }
+  }
+
+  it('window A uses the host context: its terminal\'s kubectl says so', async () => {
+    const window = windowA!;
+    await chooseContext(window, hostContext);
+    await waitFor('the status bar to show the host context', 30_000, async () => ((await statusBar(window).innerText().catch(() => '')).includes(hostContext) ? true : undefined));
+    assert.equal(await inTerminal(window, folderA, 'kubectl config current-context'), hostContext);
+    await window.screenshot('workspace-a-host');
+  });
+
+  it('window B uses the vCluster (connecting it): its terminal reaches the virtual cluster, window A keeps the host', async () => {
+    const window = windowB!;
+    await chooseContext(window, name);
+    const vclusterContext = `vcluster_${name}_${namespace}_${hostContext}`;
+    await waitFor('the status bar to show the vCluster', 60_000, async () => {
+      const text = await statusBar(window).innerText().catch(() => '');
+      return text.includes(name) && text.includes(hostContext) && !text.includes('warning') ? true : undefined;
+    }, 250);
+    assert.equal(await inTerminal(window, folderB, 'kubectl config current-context'), vclusterContext);
+    const namespaces = await inTerminal(window, folderB, 'kubectl get namespaces -o name');
+    assert.match(namespaces, /namespace\/kube-system/);
+    assert.doesNotMatch(namespaces, new RegExp(`namespace/${namespace}`), 'the virtual cluster, not the host, answers in B');
+    assert.equal(await inTerminal(windowA!, folderA, 'kubectl config current-context'), hostContext, 'window A is unaffected');
+    assert.equal(readFileSync(userKubeconfig, 'utf8'), userKubeconfigBefore, 'the user\'s kubeconfig is byte for byte unchanged');
+    await window.screenshot('workspace-b-vcluster');
+  });
+
+  it('window B gets its choice and a working port-forward back after a reload', async () => {
+    const window = windowB!;
+    await window.page.reload();
+    await window.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await waitFor('the restored status bar', 60_000, async () => ((await statusBar(window).innerText().catch(() => '')).includes(name) ? true : undefined), 250);
+    const namespaces = await waitFor('the virtual cluster through the new port-forward', 60_000, async () => {
+      const listed = await inTerminal(window, folderB, 'kubectl get namespaces -o name --request-timeout=5s');
+      return listed.includes('namespace/kube-system') ? listed : undefined;
+    }, 1000);
+    assert.doesNotMatch(namespaces, new RegExp(`namespace/${namespace}`));
+    assert.equal(readFileSync(userKubeconfig, 'utf8'), userKubeconfigBefore, 'the user\'s kubeconfig is still unchanged');
+  });
+  it('a context that vanishes turns the status bar to a warning and terminals back to the default; choosing again is the way out', async () => {
+    const window = windowA!;
+    await chooseContext(window, 'scratch');
+    await waitFor('the status bar to show scratch', 30_000, async () => ((await statusBar(window).innerText().catch(() => '')).includes('scratch') ? true : undefined), 250);
+    assert.equal(await inTerminal(window, folderA, 'kubectl config current-context'), 'scratch');
+    // The user removes the file that defined it (a cluster torn down, a file deleted).
+    rmSync(scratchKubeconfig);
+    await waitFor('the status bar to warn', 30_000, async () => {
+      const tooltip = (await statusBar(window).getAttribute('aria-label').catch(() => '')) ?? '';
+      const background = await statusBar(window).evaluate((element) => element.classList.contains('warning-kind') || element.getAttribute('style')?.includes('background') === true).catch(() => false);
+      return tooltip.includes('scratch') && background ? true : undefined;
+    }, 250);
+    assert.equal(await inTerminal(window, folderA, 'kubectl config current-context'), hostContext, 'a new terminal has the default KUBECONFIG again');
+    await window.screenshot('workspace-a-vanished');
+    await chooseContext(window, hostContext);
+    await waitFor('the host context again', 30_000, async () => ((await statusBar(window).innerText().catch(() => '')).includes(hostContext) ? true : undefined), 250);
+    assert.equal(await inTerminal(window, folderA, 'kubectl config current-context'), hostContext);
+  });
+
+  it('a damaged workspace kubeconfig is written afresh when the window reopens', async () => {
+    const window = windowA!;
+    const workspaceFile = await inTerminal(window, folderA, 'echo $KUBECONFIG');
+    assert.ok(workspaceFile.startsWith(server!.userDataDir) || existsSync(workspaceFile), `the workspace's own file (${workspaceFile})`);
+    assert.notEqual(workspaceFile, userKubeconfig);
+    writeFileSync(workspaceFile, 'clusters: [ {{ not yaml');
+    await window.page.reload();
+    await window.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await waitFor('the restored status bar', 60_000, async () => ((await statusBar(window).innerText().catch(() => '')).includes(hostContext) ? true : undefined), 250);
+    const current = await waitFor('kubectl to read the rewritten file', 60_000, async () => {
+      const printed = await inTerminal(window, folderA, 'kubectl config current-context');
+      return printed === hostContext ? printed : undefined;
+    }, 1000);
+    assert.equal(current, hostContext);
+    assert.match(readFileSync(workspaceFile, 'utf8'), /current-context: "?/);
+    assert.equal(readFileSync(userKubeconfig, 'utf8'), userKubeconfigBefore);
+  });
+});
