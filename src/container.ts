@@ -194,13 +194,12 @@ export class Container extends DisposableStore {
     this.register(new ContextStatusBar(this.workspaceContext, extensionContext.storageUri !== undefined));
     this.register(this.inventory.onDidChange(() => this.workspaceContext.checkChoiceStillExists()));
     this.register(this.actions.connector.onDidChangeConnections(() => this.workspaceContext.scheduleRewrite()));
-    if (this.workspaceContext.savedChoice()) {
-      // After activation, and after discovery has read the kubeconfig (connecting needs it).
-      setImmediate(() => void (async () => {
-        if (this.inventory.snapshot.kubeconfig.state === 'loading') await this.tree.refresh();
-        await this.workspaceContext.restore();
-      })());
-    }
+    // After activation, and after discovery has read the kubeconfig (connecting needs it); with
+    // no choice, restore() only drops a terminal variable a previous session may have left.
+    setImmediate(() => void (async () => {
+      if (this.workspaceContext.savedChoice() && this.inventory.snapshot.kubeconfig.state === 'loading') await this.tree.refresh();
+      await this.workspaceContext.restore();
+    })());
 
     const ui: LifecycleUi = { inventory: this.inventory, logger, showLog, refresh: () => this.tree.refresh() };
     for (const disposable of registerCommands([

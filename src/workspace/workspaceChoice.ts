@@ -45,3 +45,15 @@ export function sameChoice(a: WorkspaceChoice | undefined, b: WorkspaceChoice | 
 export function describeChoice(choice: WorkspaceChoice): string {
   return choice.kind === 'host' ? choice.context : `${choice.vcluster.name} (vCluster on ${choice.vcluster.hostContext})`;
 }
+
+/** What the workspace's state holds when its user chose "no context of its own". */
+export const NO_WORKSPACE_CHOICE = 'none';
+
+/**
+ * This window's choice: what its user chose (a context, or explicitly none), else the team's
+ * committed setting, else nothing.
+ */
+export function effectiveChoice(stored: unknown, configured: unknown): WorkspaceChoice | undefined {
+  if (stored === NO_WORKSPACE_CHOICE) return undefined;
+  return parseWorkspaceChoice(stored) ?? parseWorkspaceChoice(configured);
+}

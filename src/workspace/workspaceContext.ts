@@ -6,7 +6,7 @@ import type { Logger } from '../process/log';
 import type { Backend } from '../vcluster/backend';
 import type { VClusterConnector } from '../vcluster/connector';
 import { vclusterKey } from '../vcluster/operations';
-import { contextOfChoice, describeChoice, parseWorkspaceChoice, sameChoice, storedWorkspaceChoice, type WorkspaceChoice } from './workspaceChoice';
+import { contextOfChoice, describeChoice, effectiveChoice, NO_WORKSPACE_CHOICE, sameChoice, storedWorkspaceChoice, type WorkspaceChoice } from './workspaceChoice';
 
 /** Where the choice lives in the workspace's state (per window and folder, never shared). */
 const STATE_KEY = 'vcluster.workspaceContext';
@@ -71,9 +71,9 @@ export class WorkspaceContext extends DisposableStore {
     return this.options.storageDir ? join(this.options.storageDir, 'kubeconfig') : undefined;
   }
 
-  /** The stored choice, else the team's setting. */
+  /** The stored choice, else the team's setting; none when this window's user chose none. */
   savedChoice(): WorkspaceChoice | undefined {
-    return parseWorkspaceChoice(this.options.state.get(STATE_KEY)) ?? parseWorkspaceChoice(this.options.configuredChoice());
+    return effectiveChoice(this.options.state.get<unknown>(STATE_KEY), this.options.configuredChoice());
   }
 
   /**
@@ -100,7 +100,8 @@ export class WorkspaceContext extends DisposableStore {
 
   /** Back to the default: terminals get the KUBECONFIG they would have without the extension. */
   async clear(): Promise<void> {
-    await this.options.state.update(STATE_KEY, undefined);
+    // Stored as a choice of its own, so a team's default setting does not come back on reopen.
+    await this.options.state.update(STATE_KEY, NO_WORKSPACE_CHOICE);
     this.options.environment.delete('KUBECONFIG');
     this.options.logger.info('[workspace] this window no longer sets a context of its own');
     this.set({ state: 'none' });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { editKubeconfigText } from '../../src/kube/userKubeconfigEdit';
-import { contextOfChoice, describeChoice, parseWorkspaceChoice, sameChoice, storedWorkspaceChoice } from '../../src/workspace/workspaceChoice';
+import { contextOfChoice, describeChoice, effectiveChoice, NO_WORKSPACE_CHOICE, parseWorkspaceChoice, sameChoice, storedWorkspaceChoice } from '../../src/workspace/workspaceChoice';
 
 describe('workspace choice', () => {
   it('reads a host or a vCluster from the stored value or the team setting, and writes the same shape back', () => {
@@ -17,6 +17,15 @@ describe('workspace choice', () => {
     assert.ok(sameChoice(host, { kind: 'host', context: 'kind-dev' }));
     assert.ok(!sameChoice(host, vcluster));
     assert.ok(sameChoice(undefined, undefined));
+  });
+
+  it('the window\'s own choice outranks the team\'s setting, and so does an explicit "none"', () => {
+    const team = { context: 'kind-team', vcluster: 'vcluster-dev/dev' };
+    assert.deepEqual(effectiveChoice(undefined, team), { kind: 'vcluster', vcluster: { hostContext: 'kind-team', namespace: 'vcluster-dev', name: 'dev' } });
+    assert.deepEqual(effectiveChoice({ context: 'mine' }, team), { kind: 'host', context: 'mine' });
+    assert.equal(effectiveChoice(NO_WORKSPACE_CHOICE, team), undefined);
+    assert.equal(effectiveChoice(undefined, undefined), undefined);
+    assert.deepEqual(effectiveChoice({ context: 7 }, { context: 'kind-team' }), { kind: 'host', context: 'kind-team' }, 'a damaged stored value falls back to the team\'s');
   });
 
   it('rejects anything else', () => {
