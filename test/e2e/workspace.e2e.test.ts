@@ -11,6 +11,7 @@ import { ensureVClusterBinaries } from '../env/vclusterBinaries';
 import { upVCluster, type LocalVCluster } from '../env/vclusterFixture';
 import { testHost, waitFor } from '../integration/support/host';
 import { TempDir } from '../unit/builders/kubeconfig';
+import { dumpExtensionLog } from './harness/extensionLog';
 import { Workbench } from './harness/workbench';
 
 /**
@@ -84,15 +85,7 @@ describe('a cluster context per workspace, two windows', () => {
       await window.screenshot(`workspace-final-${label}`).catch(() => undefined);
       await window.close();
     }
-    if (process.env.VCLUSTER_E2E_DEBUG_LOGS && server) {
-      // Debugging aid only: a failure here must not skip the clean-up below.
-      const { execFileSync } = await import('node:child_process');
-      try {
-        console.log(execFileSync('bash', ['-c', `find ${server.userDataDir}/logs -name '*vCluster*' -exec tail -n 120 {} +`], { encoding: 'utf8' }));
-      } catch (error) {
-        console.log(`(no extension log: ${(error as Error).message})`);
-      }
-    }
+    dumpExtensionLog(server, 120);
     await server?.stop();
     await vcluster?.syncer?.stop();
     await hostClient?.request('DELETE', `${portForwardRules()}/${name}-0`, {}, AbortSignal.timeout(10_000)).catch(() => undefined);

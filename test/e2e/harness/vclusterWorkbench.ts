@@ -8,6 +8,7 @@ import { ensureVClusterBinaries } from '../../env/vclusterBinaries';
 import { upVCluster, type LocalVCluster } from '../../env/vclusterFixture';
 import { testHost } from '../../integration/support/host';
 import { TempDir } from '../../unit/builders/kubeconfig';
+import { dumpExtensionLog } from './extensionLog';
 import { Workbench } from './workbench';
 
 /**
@@ -41,15 +42,7 @@ export async function openVClusterWorkbench(options: { name: string; namespace: 
       await workbench.screenshot(`${options.screenshotPrefix}-final`).catch(() => undefined);
       await workbench.close();
     }
-    if (process.env.VCLUSTER_E2E_DEBUG_LOGS && server) {
-      // Debugging aid only: a failure here must not skip the clean-up below.
-      const { execFileSync } = await import('node:child_process');
-      try {
-        console.log(execFileSync('bash', ['-c', `find ${server.userDataDir}/logs -name '*vCluster*' -exec tail -n 60 {} +`], { encoding: 'utf8' }));
-      } catch (error) {
-        console.log(`(no extension log: ${(error as Error).message})`);
-      }
-    }
+    dumpExtensionLog(server, 60);
     await server?.stop();
     await vcluster?.syncer?.stop();
     const { CoreV1Api } = await import('@kubernetes/client-node');
