@@ -16,9 +16,9 @@ import type { LifecycleUi } from './commands/lifecycleUi';
 import { PauseVClusterCommand } from './commands/pauseVCluster';
 import { ResumeVClusterCommand } from './commands/resumeVCluster';
 import { UpgradeVClusterCommand } from './commands/upgradeVCluster';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { VClusterActions } from './vcluster/actions';
-import { ConnectionsKubeconfig } from './vcluster/connection';
+import { ConnectionsKubeconfig, vclusterContextName } from './vcluster/connection';
 import { OpenHostYamlCommand, OpenVirtualYamlCommand } from './commands/openObjectYaml';
 import { CompareSidesCommand } from './commands/compareSides';
 import { OBJECT_YAML_SCHEME, ObjectYamlProvider } from './documents/objectYamlProvider';
@@ -179,6 +179,10 @@ export class Container extends DisposableStore {
         // Not found on a host that answered: gone. Loading or unreachable: cannot tell.
         return host?.discovery.state === 'ok' ? false : undefined;
       },
+      choiceForContext: (context) => {
+        const vcluster = knownVClusters(this.inventory).find((candidate) => vclusterContextName(candidate) === context);
+        return vcluster ? { kind: 'vcluster', vcluster: { hostContext: vcluster.hostContext, namespace: vcluster.namespace, name: vcluster.name } } : { kind: 'host', context };
+      },
       loadBackend,
       logger,
       followers: {
@@ -192,6 +196,14 @@ export class Container extends DisposableStore {
       },
     }));
     this.register(new ContextStatusBar(this.workspaceContext, extensionContext.storageUri !== undefined));
+    const workspaceFile = this.workspaceContext.kubeconfigPath;
+    if (workspaceFile) {
+      // kubectl in this window's terminals writes to this file (use-context): the choice follows.
+      const fileWatcher = this.register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dirname(workspaceFile)), basename(workspaceFile))));
+      const follow = () => void this.workspaceContext.followTerminalSwitch();
+      this.register(fileWatcher.onDidChange(follow));
+      this.register(fileWatcher.onDidCreate(follow));
+    }
     this.register(this.inventory.onDidChange(() => this.workspaceContext.checkChoiceStillExists()));
     this.register(this.actions.connector.onDidChangeConnections(() => this.workspaceContext.scheduleRewrite()));
     // After activation, and after discovery has read the kubeconfig (connecting needs it); with

@@ -26,6 +26,8 @@ export interface WorkspaceContextOptions {
   /** Which contexts and vClusters exist now; undefined while discovery has not finished. */
   knownContexts: () => ReadonlySet<string> | undefined;
   vclusterExists: (choice: Extract<WorkspaceChoice, { kind: 'vcluster' }>['vcluster']) => boolean | undefined;
+  /** The choice a context name stands for: a known vCluster's context, else a host context. */
+  choiceForContext: (context: string) => WorkspaceChoice;
   loadBackend: () => Promise<Backend>;
   logger: Logger;
   /** What else follows a switch, by the user's settings (their own kubeconfig, the Kubernetes extension). */
@@ -56,6 +58,8 @@ export class WorkspaceContext extends DisposableStore {
   /** Servers of vCluster contexts this window connected: its own port-forwards, not another window's. */
   private readonly ownServers = new Map<string, string>();
   private file: InstanceType<Backend['WorkspaceKubeconfigFile']> | undefined;
+  /** The current-context this window last wrote: anything else in the file was set from a terminal. */
+  private lastWrittenContext: string | undefined;
 
   constructor(private readonly options: WorkspaceContextOptions) {
     super();
@@ -154,9 +158,27 @@ export class WorkspaceContext extends DisposableStore {
     }
   }
 
+  /**
+   * `kubectl config use-context X` in one of this window's terminals writes X into the workspace's
+   * file: that is a switch too. The choice and the status bar follow it, and later rewrites keep
+   * it instead of putting the old context back.
+   */
+  async followTerminalSwitch(): Promise<void> {
+    if (!this.file || this.current.state !== 'active') return;
+    const read = await this.file.read().catch(() => undefined);
+    const context = read?.state === 'ok' ? read.currentContext : undefined;
+    if (!context || context === this.lastWrittenContext) return;
+    const choice = this.options.choiceForContext(context);
+    this.lastWrittenContext = context;
+    await this.options.state.update(STATE_KEY, storedWorkspaceChoice(choice));
+    this.options.logger.info(`[workspace] a terminal of this window switched to context ${context}: this workspace now uses ${describeChoice(choice)}`);
+    this.set({ state: 'active', choice });
+  }
+
   private async rewrite(): Promise<void> {
     const path = this.kubeconfigPath;
     if (!path || this.current.state === 'none') return;
+    await this.followTerminalSwitch();
     const { choice } = this.current;
     try {
       await this.writeFile(path, choice);
@@ -194,6 +216,7 @@ export class WorkspaceContext extends DisposableStore {
     if (this.file?.path !== path) this.file = new backend.WorkspaceKubeconfigFile(path);
     const previous = await this.file.read();
     if (previous.state === 'corrupt') this.options.logger.warn(`[workspace] ${path} was damaged (${previous.problem}); it is written afresh from your kubeconfig`);
+    this.lastWrittenContext = contextOfChoice(choice);
     await this.file.write(document);
     return document;
   }

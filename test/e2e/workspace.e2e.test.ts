@@ -135,6 +135,12 @@ describe('a cluster context per workspace, two windows', () => {
     await waitFor('the status bar to show the host context', 30_000, async () => ((await statusBar(window).innerText().catch(() => '')).includes(hostContext) ? true : undefined));
     assert.equal(await inTerminal(window, folderA, 'kubectl config current-context'), hostContext);
     await window.screenshot('workspace-a-host');
+    // A switch made in the window's own terminal is a switch of the workspace: the status bar follows.
+    assert.match(await inTerminal(window, folderA, 'kubectl config use-context scratch'), /Switched to context "scratch"/);
+    await waitFor('the status bar to follow the terminal', 30_000, async () => ((await statusBar(window).innerText().catch(() => '')).includes('scratch') ? true : undefined), 250);
+    await inTerminal(window, folderA, `kubectl config use-context ${hostContext}`);
+    await waitFor('the status bar back on the host', 30_000, async () => ((await statusBar(window).innerText().catch(() => '')).includes(hostContext) ? true : undefined), 250);
+    assert.equal(readFileSync(userKubeconfig, 'utf8'), userKubeconfigBefore, 'kubectl wrote the workspace\'s file, not the user\'s');
   });
 
   it('window B uses the vCluster (connecting it): its terminal reaches the virtual cluster, window A keeps the host', async () => {
