@@ -20,6 +20,21 @@ export function icon(name: string, extraClass = ''): HTMLSpanElement {
   return h('span', { class: `codicon codicon-${name}${extraClass ? ` ${extraClass}` : ''}`, 'aria-hidden': 'true' });
 }
 
+/**
+ * `run` once in the next animation frame however often this is called before it: bursts of
+ * scroll events or live updates become one redraw.
+ */
+export function oncePerFrame(run: () => void): () => void {
+  let frame = 0;
+  return () => {
+    if (frame) return;
+    frame = requestAnimationFrame(() => {
+      frame = 0;
+      run();
+    });
+  };
+}
+
 /** Sets text only when it changed: the windowed table rewrites cells on every scroll frame. */
 export function setText(element: HTMLElement, text: string): void {
   if (element.textContent !== text) element.textContent = text;

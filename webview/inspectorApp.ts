@@ -1,6 +1,6 @@
 import { PROTOCOL_VERSION, type HostMessage, type PairDetail, type SourceState, type VClusterIdentity } from '../src/shared/protocol';
 import { DetailView } from './detailView';
-import { h, icon } from './dom';
+import { h, icon, oncePerFrame } from './dom';
 import { PairTable, type TableFilter } from './pairTable';
 import { parseSavedState, type SavedState } from './savedState';
 import { TableView } from './tableView';
@@ -29,7 +29,6 @@ export class InspectorApp {
   private firstSnapshot = true;
   private detailTimer: ReturnType<typeof setTimeout> | undefined;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
-  private renderFrame = 0;
   private shownDetail: PairDetail | undefined;
 
   constructor(root: HTMLElement, private readonly api: VsCodeApi) {
@@ -176,13 +175,7 @@ export class InspectorApp {
   }
 
   /** Coalesces live updates into one redraw per frame. */
-  private render(): void {
-    if (this.renderFrame) return;
-    this.renderFrame = requestAnimationFrame(() => {
-      this.renderFrame = 0;
-      this.renderNow();
-    });
-  }
+  private readonly render = oncePerFrame(() => this.renderNow());
 
   private renderNow(): void {
     const view = this.model.view();

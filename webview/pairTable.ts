@@ -1,5 +1,5 @@
 import { pairGroup } from '../src/shared/pairGroup';
-import { PAIR_STATUSES, type PairRow, type PairStatusName } from '../src/shared/protocol';
+import { emptyStatusCounts, type PairRow, type PairStatusName } from '../src/shared/protocol';
 
 /**
  * The inspector table's model, without the DOM: the pairs by id, one sorted order, and the rows a
@@ -41,10 +41,6 @@ interface IndexedRow {
 }
 
 const STATUS_ORDER: Record<PairStatusName, number> = { orphaned: 0, pending: 1, synced: 2, virtualOnly: 3, controlPlane: 4 };
-
-export function emptyCounts(): Record<PairStatusName, number> {
-  return { synced: 0, pending: 0, orphaned: 0, virtualOnly: 0, controlPlane: 0 };
-}
 
 function qualified(namespace: string | undefined, name: string | undefined): string {
   if (!name) return '';
@@ -158,7 +154,7 @@ export class PairTable {
     const { kind, namespace, statuses } = this.filterValue;
     const words = this.filterValue.text.toLowerCase().split(/\s+/).filter(Boolean);
     const statusAllowed = statuses.length === 0 ? undefined : new Set(statuses);
-    const counts = emptyCounts();
+    const counts = emptyStatusCounts();
     const rows: PairRow[] = [];
     for (const entry of this.sortedRows) {
       if (kind && entry.row.kind !== kind) continue;
@@ -171,9 +167,6 @@ export class PairTable {
     this.cachedView = { rows, counts, total: this.byId.size };
     return this.cachedView;
   }
-
-  /** Every status, for the summary bar's order. */
-  static readonly statuses = PAIR_STATUSES;
 
   private dataChanged(): void {
     this.cachedKinds = undefined;

@@ -1,6 +1,6 @@
 import { formatAge } from '../src/shared/format';
 import type { PairRow, PairStatusName } from '../src/shared/protocol';
-import { h, icon, setText } from './dom';
+import { h, icon, oncePerFrame, setText } from './dom';
 import type { SortColumn, TableSort } from './pairTable';
 
 /**
@@ -67,7 +67,6 @@ export class TableView {
   private rows: readonly PairRow[] = [];
   private indexById = new Map<string, number>();
   private selectedId: string | undefined;
-  private frame = 0;
   private viewportHeight = 0;
 
   constructor(private readonly handlers: TableHandlers) {
@@ -180,13 +179,7 @@ export class TableView {
     if (row) this.handlers.onSelect(row.id);
   }
 
-  private scheduleRender(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.renderNow();
-    });
-  }
+  private readonly scheduleRender = oncePerFrame(() => this.renderNow());
 
   private renderNow(): void {
     const height = this.viewportHeight || this.viewport.clientHeight || 600;

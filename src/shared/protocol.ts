@@ -10,6 +10,11 @@ export const PROTOCOL_VERSION = 2;
 export type PairStatusName = 'synced' | 'pending' | 'orphaned' | 'virtualOnly' | 'controlPlane';
 export const PAIR_STATUSES: readonly PairStatusName[] = ['synced', 'pending', 'orphaned', 'virtualOnly', 'controlPlane'];
 
+/** A count per status, all zero: what the tree's groups and the inspector's summary start from. */
+export function emptyStatusCounts(): Record<PairStatusName, number> {
+  return { synced: 0, pending: 0, orphaned: 0, virtualOnly: 0, controlPlane: 0 };
+}
+
 export interface VClusterIdentity {
   name: string;
   namespace: string;

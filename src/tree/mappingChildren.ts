@@ -1,6 +1,7 @@
 import type { VClusterSummary } from '../vcluster/discovery';
 import { vclusterKey } from '../vcluster/operations';
 import type { MappingSource } from '../vcluster/mappingSource';
+import { emptyStatusCounts } from '../shared/protocol';
 import type { MappingPair } from '../vcluster/mapping';
 import {
   groupOf, kindNodeId, kindNodes, messageNode, namespaceNodeId, namespaceNodes, pairNodeId, pairNodes,
@@ -82,7 +83,7 @@ export class MappingChildren {
 
   private namespaceNode(vcluster: VClusterSummary, group: string, pairs: readonly MappingPair[]): MappingNamespaceNode {
     const fresh = namespaceNodes(vcluster, pairs).find((candidate) => candidate.namespace === group)
-      ?? { kind: 'mappingNamespace' as const, id: namespaceNodeId(vcluster, group), vcluster, namespace: group, counts: { synced: 0, pending: 0, orphaned: 0, virtualOnly: 0, controlPlane: 0 } };
+      ?? { kind: 'mappingNamespace' as const, id: namespaceNodeId(vcluster, group), vcluster, namespace: group, counts: emptyStatusCounts() };
     return this.keep(this.namespaceNodesById, fresh, (kept) => Object.assign(kept, { counts: fresh.counts }));
   }
 

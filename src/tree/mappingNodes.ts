@@ -3,6 +3,7 @@ import type { VClusterSummary } from '../vcluster/discovery';
 import type { MappingPair, PairStatus } from '../vcluster/mapping';
 import { ContextValues } from './contextValues';
 import { CLUSTER_SCOPE_GROUP, CONTROL_PLANE_GROUP, pairGroup } from '../shared/pairGroup';
+import { emptyStatusCounts } from '../shared/protocol';
 
 /**
  * The syncer mapping under a vCluster: virtual namespaces → kinds → pairs. Each node's id is
@@ -62,7 +63,7 @@ export function namespaceNodes(vcluster: VClusterSummary, pairs: readonly Mappin
   const groups = new Map<string, Record<PairStatus, number>>();
   for (const pair of pairs) {
     const group = groupOf(pair);
-    const counts = groups.get(group) ?? { synced: 0, pending: 0, orphaned: 0, virtualOnly: 0, controlPlane: 0 };
+    const counts = groups.get(group) ?? emptyStatusCounts();
     counts[pair.status]++;
     groups.set(group, counts);
   }

@@ -96,11 +96,6 @@ export class VClusterConnector {
     }
   }
 
-  /** Whether this window holds a port-forward for the vCluster. */
-  forwardsHere(ref: VClusterRef): boolean {
-    return this.forwards.has(vclusterContextName(ref));
-  }
-
   get connectionsFile(): string {
     return this.options.connections.path;
   }

@@ -1,4 +1,4 @@
-import type { PairStatusName } from '../shared/protocol';
+import { emptyStatusCounts, type PairStatusName } from '../shared/protocol';
 import { hostName, clusterScopedHostName, safeConcatName } from './translate';
 
 /**
@@ -366,7 +366,7 @@ function isControlPlane(host: KubeObject, vclusterName: string): boolean {
 
 /** Counts per status, for a vCluster's description and the inspector's summary bar. */
 export function countByStatus(pairs: readonly MappingPair[]): Record<PairStatus, number> {
-  const counts: Record<PairStatus, number> = { synced: 0, pending: 0, orphaned: 0, virtualOnly: 0, controlPlane: 0 };
+  const counts = emptyStatusCounts();
   for (const pair of pairs) counts[pair.status]++;
   return counts;
 }
