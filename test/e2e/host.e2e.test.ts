@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 // @ts-expect-error -- plain .mjs module without type declarations
 import { versions } from '../../scripts/lib/versions.mjs';
@@ -11,6 +11,7 @@ import { TempDir } from '../unit/builders/kubeconfig';
 import { startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeServer';
 import { testHostKubeconfig, waitFor } from '../integration/support/host';
 import { Workbench } from './harness/workbench';
+import { dumpExtensionLog, noteTestResult } from './harness/extensionLog';
 
 /**
  * The extension in a real VS Code against the real local host cluster the tier starts (a
@@ -37,11 +38,14 @@ describe('the extension against the real local host cluster', () => {
     workbench = await Workbench.open(server.url, workspace);
   });
 
+  afterEach(noteTestResult);
+
   after(async () => {
     if (workbench) {
       await workbench.screenshot('host-final').catch(() => undefined);
       await workbench.close();
     }
+    dumpExtensionLog(server, 80);
     await server?.stop();
     await kubeConfig.makeApiClient(CoreV1Api).deleteNamespace({ name: namespace }).catch(() => undefined);
     dir.remove();

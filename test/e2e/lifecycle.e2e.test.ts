@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeServer';
@@ -9,6 +9,7 @@ import { testHostKubeconfig, waitFor } from '../integration/support/host';
 import { ensureVClusterBinaries } from '../env/vclusterBinaries';
 import { TempDir } from '../unit/builders/kubeconfig';
 import { Workbench, type TreeRow } from './harness/workbench';
+import { dumpExtensionLog, noteTestResult } from './harness/extensionLog';
 
 /**
  * A vCluster's whole life from the palette, in a real VS Code against the real local host (a
@@ -55,11 +56,14 @@ describe('vCluster lifecycle from the palette', () => {
     workbench = await Workbench.open(server.url, workspace);
   });
 
+  afterEach(noteTestResult);
+
   after(async () => {
     if (workbench) {
       await workbench.screenshot('lifecycle-final').catch(() => undefined);
       await workbench.close();
     }
+    dumpExtensionLog(server, 80);
     await server?.stop();
     await kubeConfig.makeApiClient(CoreV1Api).deleteNamespace({ name: namespace }).catch(() => undefined);
     dir.remove();
@@ -78,12 +82,12 @@ describe('vCluster lifecycle from the palette', () => {
     const wb = workbench!;
     await wb.openViewContainer('vCluster');
     await wb.runCommand('vCluster: Create vCluster…');
-    await wb.answerQuickPick(context);
-    await wb.answerInputBox(name);
-    await wb.answerInputBox(namespace);
-    await wb.answerQuickPick('kwok-values.yaml');
-    await wb.answerInputBox('');
-    await wb.answerInputBox('1.33.2');
+    await wb.answerQuickPick(context, /^Create vCluster/);
+    await wb.answerInputBox(name, /\(1\/5\)/);
+    await wb.answerInputBox(namespace, /\(2\/5\): namespace/);
+    await wb.answerQuickPick('kwok-values.yaml', /\(3\/5\): values/);
+    await wb.answerInputBox('', /\(4\/5\): chart version/);
+    await wb.answerInputBox('1.33.2', /\(5\/5\): Kubernetes version/);
     await wb.waitForNotification(new RegExp(`vCluster ${name} was created in ${namespace} on ${context} \\(with helm\\)`), 120_000);
     const row = await rowOf(/^Running · /);
     assert.equal(row.description, `Running · ${namespace} · 0.36.1`);
@@ -112,7 +116,7 @@ describe('vCluster lifecycle from the palette', () => {
   it('resumes it: Running again', async () => {
     const wb = workbench!;
     await wb.runCommand('vCluster: Resume vCluster');
-    await wb.answerQuickPick(name);
+    await wb.answerQuickPick(name, /^Resume vCluster/);
     await rowOf(/^Running · /);
     const workload = await kubeConfig.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace, name });
     assert.equal(workload.spec?.replicas, 1);
@@ -122,7 +126,7 @@ describe('vCluster lifecycle from the palette', () => {
   it('deletes it after a confirmation naming what goes: gone from the tree and the host', async () => {
     const wb = workbench!;
     await wb.runCommand('vCluster: Delete vCluster…');
-    await wb.answerQuickPick(name);
+    await wb.answerQuickPick(name, /^Delete vCluster/);
     const detail = await wb.confirmDialog('Delete');
     assert.match(detail, new RegExp(`Helm release ${name} in namespace ${namespace}`));
     assert.match(detail, new RegExp(`namespace ${namespace}, which was created for it`));

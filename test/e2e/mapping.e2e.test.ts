@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { hostName } from '../../src/vcluster/translate';
 import { waitFor } from '../integration/support/host';
 import { openVClusterWorkbench, type VClusterWorkbench } from './harness/vclusterWorkbench';
 import type { Workbench } from './harness/workbench';
 import { scaleDeployment } from '../env/virtualWorkloads';
+import { noteTestResult } from './harness/extensionLog';
 
 /**
  * The syncer mapping in a real VS Code: a vCluster made by the real CLI and chart, with the real
@@ -28,6 +29,8 @@ describe('the syncer mapping in the tree', () => {
     virtualApps = session.virtualConfig.makeApiClient(AppsV1Api);
     hostCore = session.hostConfig.makeApiClient(CoreV1Api);
   });
+
+  afterEach(noteTestResult);
 
   after(async () => {
     await session?.close();

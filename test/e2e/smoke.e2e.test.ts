@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { TempDir } from '../unit/builders/kubeconfig';
 import { freePort, startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeServer';
 import { Workbench } from './harness/workbench';
+import { dumpExtensionLog, noteTestResult } from './harness/extensionLog';
 
 /**
  * Smoke test in a real VS Code (code-server 4.99.4 = VS Code 1.99.3) with the packaged .vsix:
@@ -29,11 +30,14 @@ describe('smoke: the extension in a real VS Code', () => {
     workbench = await Workbench.open(server.url, workspace);
   });
 
+  afterEach(noteTestResult);
+
   after(async () => {
     if (workbench) {
       await workbench.screenshot('smoke-final').catch(() => undefined);
       await workbench.close();
     }
+    dumpExtensionLog(server, 80);
     await server?.stop();
     dir.remove();
   });

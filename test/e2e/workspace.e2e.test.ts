@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeServer';
 import { KubeClient, kubeConfigForContext } from '../../src/kube/client';
@@ -11,7 +11,7 @@ import { ensureVClusterBinaries } from '../env/vclusterBinaries';
 import { upVCluster, type LocalVCluster } from '../env/vclusterFixture';
 import { testHost, waitFor } from '../integration/support/host';
 import { TempDir } from '../unit/builders/kubeconfig';
-import { dumpExtensionLog } from './harness/extensionLog';
+import { dumpExtensionLog, noteTestResult } from './harness/extensionLog';
 import { Workbench } from './harness/workbench';
 
 /**
@@ -79,6 +79,8 @@ describe('a cluster context per workspace, two windows', () => {
     windowB = await Workbench.open(server.url, folderB);
   });
 
+  afterEach(noteTestResult);
+
   after(async () => {
     for (const [window, label] of [[windowA, 'a'], [windowB, 'b']] as const) {
       if (!window) continue;
@@ -100,7 +102,7 @@ describe('a cluster context per workspace, two windows', () => {
   async function chooseContext(window: Workbench, label: string): Promise<void> {
     await window.openViewContainer('vCluster');
     await window.runCommand('vCluster: Choose Workspace Context…');
-    await window.answerQuickPick(label);
+    await window.answerQuickPick(label, /^Cluster context for this workspace/);
   }
 
   /**

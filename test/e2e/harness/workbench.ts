@@ -90,10 +90,20 @@ export class Workbench {
   }
 
   /** Expands a collapsed tree row (a no-op when it is expanded already). */
+  /**
+   * Expands a tree row and waits until the tree says it is expanded. A click can be lost when the
+   * row is redrawn under the pointer (the extension refreshes a node as its status changes), so a
+   * row still collapsed a moment later is clicked again.
+   */
   async expandTreeRow(viewName: string, label: string): Promise<void> {
     const row = this.treeRow(viewName, label);
     await row.waitFor({ timeout: UI_TIMEOUT_MS });
-    if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
+    const deadline = Date.now() + UI_TIMEOUT_MS;
+    while ((await row.getAttribute('aria-expanded', { timeout: UI_TIMEOUT_MS })) === 'false') {
+      if (Date.now() > deadline) throw new Error(`the tree row ${label} in ${viewName} did not expand`);
+      await row.locator('.monaco-tl-twistie').click({ timeout: UI_TIMEOUT_MS });
+      await this.page.waitForTimeout(300);
+    }
   }
 
   /** The titles of a tree row's context menu (right click), which is closed again. */
@@ -174,17 +184,56 @@ export class Workbench {
     return labels.some((label) => label.replace(/\s+/g, ' ').trim() === title);
   }
 
-  async answerQuickPick(label: string): Promise<void> {
-    const widget = this.page.locator('.quick-input-widget');
-    await widget.waitFor();
-    await widget.locator('.monaco-list-row').filter({ hasText: label }).first().click();
+  /**
+   * Answers the quick pick that is showing by clicking the row labelled `label`. With `step`, first
+   * waits for the quick input whose title matches it: the widget is one element reused by every
+   * step, so without it an answer can land on the step before, still closing.
+   */
+  async answerQuickPick(label: string, step?: RegExp): Promise<void> {
+    const widget = await this.quickInputAt(step);
+    const row = widget.locator('.monaco-list-row').filter({ hasText: label }).first();
+    try {
+      await row.waitFor({ timeout: UI_TIMEOUT_MS });
+    } catch {
+      // What was showing instead, for a failure that can be read from the CI log alone.
+      const title = await widget.locator('.quick-input-title').innerText({ timeout: 1000 }).catch(() => '');
+      const rows = await widget.locator('.monaco-list-row').allInnerTexts().catch(() => []);
+      throw new Error(`no row ${JSON.stringify(label)} in the quick input titled ${JSON.stringify(title)}; its rows: ${JSON.stringify(rows.map((text) => text.replace(/\s+/g, ' ').trim()))}`);
+    }
+    await row.click({ timeout: UI_TIMEOUT_MS });
   }
 
-  async answerInputBox(text: string): Promise<void> {
-    const input = this.page.locator('.quick-input-widget input.input');
-    await input.waitFor();
-    await input.fill(text);
+  /**
+   * Types `text` into the input box that is showing and accepts it. With `step`, first waits for
+   * the input box whose title matches it (see answerQuickPick). Fills until the value sticks: the
+   * box can still be taking its default value when it appears.
+   */
+  async answerInputBox(text: string, step?: RegExp): Promise<void> {
+    const widget = await this.quickInputAt(step);
+    const input = widget.locator('input.input');
+    await input.waitFor({ timeout: UI_TIMEOUT_MS });
+    const deadline = Date.now() + UI_TIMEOUT_MS;
+    for (;;) {
+      await input.fill(text);
+      if ((await input.inputValue()) === text) break;
+      if (Date.now() > deadline) throw new Error(`the input box did not take ${JSON.stringify(text)}`);
+      await this.page.waitForTimeout(200);
+    }
     await input.press('Enter');
+  }
+
+  private async quickInputAt(step: RegExp | undefined) {
+    const widget = this.page.locator('.quick-input-widget');
+    await widget.waitFor({ timeout: UI_TIMEOUT_MS });
+    if (step) {
+      const title = widget.locator('.quick-input-title');
+      const deadline = Date.now() + UI_TIMEOUT_MS;
+      while (!step.test(await title.innerText({ timeout: 1000 }).catch(() => ''))) {
+        if (Date.now() > deadline) throw new Error(`the quick input did not reach the step ${step}; its title is ${JSON.stringify(await title.innerText({ timeout: 1000 }).catch(() => ''))}`);
+        await this.page.waitForTimeout(100);
+      }
+    }
+    return widget;
   }
 
   /**
