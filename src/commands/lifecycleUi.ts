@@ -2,9 +2,11 @@ import * as vscode from 'vscode';
 import type { Logger } from '../process/log';
 import type { ClustersTreeNode } from '../tree/clustersTreeProvider';
 import type { VClusterSummary } from '../vcluster/discovery';
-import type { ClusterInventory } from '../vcluster/inventory';
+import { isDiscovering, type ClusterInventory } from '../vcluster/inventory';
+import { vclusterKey } from '../vcluster/operations';
 import type { Progress } from '../vcluster/actions';
 import { statusTone } from '../vcluster/status';
+import { showLivePick } from './livePick';
 
 /** What the lifecycle commands share: finding their target and running with progress. */
 
@@ -58,21 +60,29 @@ export async function targetVCluster(
 ): Promise<VClusterSummary | undefined> {
   const node = arg as ClustersTreeNode | undefined;
   if (node && typeof node === 'object' && node.kind === 'vcluster') return node.vcluster;
-  if (ui.inventory.snapshot.hosts.length === 0) await ui.refresh();
-  const candidates = knownVClusters(ui.inventory).filter(eligible);
-  if (candidates.length === 0) {
+  if (ui.inventory.snapshot.kubeconfig.state === 'loading') void ui.refresh();
+  const candidates = () => knownVClusters(ui.inventory).filter(eligible);
+  if (candidates().length === 0 && !isDiscovering(ui.inventory.snapshot)) {
     void vscode.window.showInformationMessage(`${title}: no vCluster to choose from.`);
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(
-    candidates.map((vcluster) => ({
+  // Discovery may still be answering (just after start-up, or a refresh): the pick fills in.
+  const picked = await showLivePick({
+    title,
+    placeHolder: 'Choose a vCluster',
+    emptyPlaceHolder: 'No vCluster to choose from',
+    matchOnDescription: true,
+    matchOnDetail: true,
+    items: () => candidates().map((vcluster) => ({
       label: vcluster.name,
       description: `${vcluster.status} · ${vcluster.namespace}`,
       detail: vcluster.hostContext,
       vcluster,
     })),
-    { title, placeHolder: 'Choose a vCluster', matchOnDescription: true, matchOnDetail: true },
-  );
+    busy: () => isDiscovering(ui.inventory.snapshot),
+    onDidChange: (listener) => ui.inventory.onDidChange(() => listener()),
+    key: (item) => vclusterKey(item.vcluster),
+  });
   return picked?.vcluster;
 }
 

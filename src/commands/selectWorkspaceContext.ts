@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../process/log';
-import type { ClusterInventory } from '../vcluster/inventory';
+import { isDiscovering, type ClusterInventory } from '../vcluster/inventory';
 import { contextOfChoice, sameChoice, type WorkspaceChoice } from '../workspace/workspaceChoice';
 import type { WorkspaceContext } from '../workspace/workspaceContext';
 import type { Command } from './command';
 import { knownVClusters } from './lifecycleUi';
+import { showLivePick } from './livePick';
 import { switchWorkspaceContext } from './workspaceContextUi';
 
 type Item = vscode.QuickPickItem & { choice?: WorkspaceChoice; clear?: true };
@@ -19,9 +20,28 @@ export class SelectWorkspaceContextCommand implements Command {
   constructor(private readonly workspace: WorkspaceContext, private readonly inventory: ClusterInventory, private readonly refresh: () => Promise<unknown>, private readonly logger: Logger, private readonly showLog: () => void) {}
 
   async run(): Promise<void> {
-    if (this.inventory.snapshot.kubeconfig.state === 'loading') await this.refresh();
+    if (this.inventory.snapshot.kubeconfig.state === 'loading') void this.refresh();
     const status = this.workspace.status;
     const current = status.state === 'none' ? undefined : status.choice;
+    // Shown at once; vClusters join as their hosts answer.
+    const picked = await showLivePick<Item>({
+      title: 'Cluster context for this workspace',
+      placeHolder: 'This window and its terminals use the context you choose; other windows and your kubeconfig files do not change',
+      matchOnDescription: true,
+      items: () => this.items(current),
+      busy: () => isDiscovering(this.inventory.snapshot),
+      onDidChange: (listener) => this.inventory.onDidChange(() => listener()),
+      key: (item) => (item.clear ? 'none' : item.choice ? contextOfChoice(item.choice) : item.label),
+    });
+    if (!picked) return;
+    if (picked.clear) {
+      await this.workspace.clear();
+      return;
+    }
+    if (picked.choice) await switchWorkspaceContext(this.workspace, picked.choice, this.logger, this.showLog);
+  }
+
+  private items(current: WorkspaceChoice | undefined): Item[] {
     const mark = (choice: WorkspaceChoice) => (sameChoice(choice, current) ? '$(check) ' : '');
     const loaded = this.inventory.snapshot.kubeconfig;
     const items: Item[] = [];
@@ -42,16 +62,6 @@ export class SelectWorkspaceContextCommand implements Command {
     }
     items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
     items.push({ label: `${current ? '' : '$(check) '}$(circle-slash) No workspace context`, description: 'use your kubeconfig as it is', clear: true });
-    const picked = await vscode.window.showQuickPick(items, {
-      title: 'Cluster context for this workspace',
-      placeHolder: 'This window and its terminals use the context you choose; other windows and your kubeconfig files do not change',
-      matchOnDescription: true,
-    });
-    if (!picked) return;
-    if (picked.clear) {
-      await this.workspace.clear();
-      return;
-    }
-    if (picked.choice) await switchWorkspaceContext(this.workspace, picked.choice, this.logger, this.showLog);
+    return items;
   }
 }

@@ -18,7 +18,10 @@ export type HostDiscovery =
 export interface HostState {
   context: ContextSummary;
   isCurrent: boolean;
+  /** While `refreshing`, the previous answer: it stands until the new one comes. */
   discovery: HostDiscovery;
+  /** A rediscovery of this host is under way (its previous answer is still shown). */
+  refreshing?: true;
 }
 
 export interface InventorySnapshot {
@@ -88,24 +91,29 @@ export class ClusterInventory {
       this.emit(undefined);
       return this.current;
     }
+    // A host asked again keeps its last answer until the new one comes: rediscovering (after
+    // every lifecycle step, every 2 s) must not empty the tree's host or the pickers meanwhile.
+    const previous = new Map(this.current.hosts.map((host) => [host.context.name, host]));
     this.current = {
       kubeconfig,
-      hosts: kubeconfig.contexts.map((context) => ({
-        context,
-        isCurrent: context.name === kubeconfig.currentContext,
-        discovery: context.problem ? { state: 'error', error: { kind: 'other', message: context.problem } } : { state: 'loading' },
-      })),
+      hosts: kubeconfig.contexts.map((context): HostState => {
+        const isCurrent = context.name === kubeconfig.currentContext;
+        if (context.problem) return { context, isCurrent, discovery: { state: 'error', error: { kind: 'other', message: context.problem } } };
+        const before = previous.get(context.name);
+        if (before && before.discovery.state !== 'loading' && sameTarget(before.context, context)) return { context, isCurrent, discovery: before.discovery, refreshing: true };
+        return { context, isCurrent, discovery: { state: 'loading' } };
+      }),
     };
     this.emit(undefined);
 
     const timeoutMs = this.options.requestTimeoutMs();
     await Promise.all(this.current.hosts.map(async (host) => {
-      if (host.discovery.state !== 'loading') return;
+      if (host.discovery.state !== 'loading' && !host.refreshing) return;
       const discovery = await this.discoverHost(kubeconfig, host.context, timeoutMs, controller.signal);
       if (generation !== this.generation) return;
       this.current = {
         ...this.current,
-        hosts: this.current.hosts.map((entry) => (entry.context.name === host.context.name ? { ...entry, discovery } : entry)),
+        hosts: this.current.hosts.map((entry) => (entry.context.name === host.context.name ? { context: entry.context, isCurrent: entry.isCurrent, discovery } : entry)),
       };
       this.emit(host.context.name);
     }));
@@ -163,6 +171,16 @@ export class ClusterInventory {
   private emit(contextName: string | undefined): void {
     this.events.emit('change', contextName);
   }
+}
+
+/** Whether the inventory may still change without being asked: the kubeconfig or a host is being read. */
+export function isDiscovering(snapshot: InventorySnapshot): boolean {
+  return snapshot.kubeconfig.state === 'loading' || snapshot.hosts.some((host) => host.discovery.state === 'loading' || host.refreshing === true);
+}
+
+/** The same cluster as the same user: an earlier answer about it still holds. */
+function sameTarget(a: ContextSummary, b: ContextSummary): boolean {
+  return a.server === b.server && a.cluster === b.cluster && a.user === b.user && a.namespace === b.namespace;
 }
 
 /** The tree is empty (and the welcome view shows) only when there is truly nothing to act on. */

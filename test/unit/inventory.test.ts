@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { MemoryLogger } from '../../src/process/log';
-import { ClusterInventory, hasNothingToShow, type HostState } from '../../src/vcluster/inventory';
+import type { DiscoveryResult } from '../../src/vcluster/discovery';
+import { ClusterInventory, hasNothingToShow, isDiscovering, type HostState } from '../../src/vcluster/inventory';
 import { aKubeconfig, TempDir } from './builders/kubeconfig';
 
 const loadBackend = () => import('../../src/vcluster/backend');
@@ -99,6 +100,68 @@ describe('ClusterInventory', () => {
     assert.equal(inventory.snapshot.kubeconfig.state, 'missing', 'the superseded refresh must not overwrite the newer snapshot');
     assert.ok(!logger.lines.some((line) => line.includes('[discovery] hung: no answer')), 'a superseded request is not logged as a host timeout');
     assert.ok(logger.lines.some((line) => line.includes('[discovery] hung: superseded')));
+  });
+
+  it('keeps a host\'s last answer while it is asked again, so the tree and the pickers do not empty meanwhile', async () => {
+    const write = (server: string) => dir.write('stale-config', aKubeconfig({
+      contexts: [{ name: 'dev' }],
+      clusters: [{ name: 'dev', server, extra: { 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'dev' }],
+      current: 'dev',
+    }));
+    const file = write('https://127.0.0.1:7001');
+    const found = (names: string[]): DiscoveryResult => ({
+      scope: { allNamespaces: true },
+      vclusters: names.map((name) => ({ name, namespace: `vcluster-${name}`, hostContext: 'dev', status: 'Running', version: '0.36.1', created: undefined, workloadKind: 'StatefulSet' as const })),
+    });
+    // Discovery that answers only when the test says so (a slow host), with the names given.
+    let answer: ((result: DiscoveryResult) => void) | undefined;
+    const asked: string[] = [];
+    const inventory = new ClusterInventory({
+      kubeconfigPaths: () => [file], requestTimeoutMs: () => 5000, logger: new MemoryLogger(), loadBackend,
+      discover: (_kubeconfig, context) => {
+        asked.push(context.server ?? '');
+        return new Promise((resolve) => { answer = resolve; });
+      },
+    });
+    const names = () => inventory.snapshot.hosts.flatMap((host) => (host.discovery.state === 'ok' ? host.discovery.result.vclusters.map((vcluster) => vcluster.name) : []));
+    const until = async (what: string, check: () => boolean) => {
+      for (let waited = 0; !check(); waited += 10) {
+        assert.ok(waited < 5000, what);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+
+    const first = inventory.refresh();
+    await until('the first discovery asked', () => asked.length === 1);
+    assert.equal(inventory.snapshot.hosts[0]!.discovery.state, 'loading', 'nothing known yet: loading');
+    assert.ok(isDiscovering(inventory.snapshot));
+    answer!(found(['a']));
+    await first;
+    assert.deepEqual(names(), ['a']);
+    assert.equal(inventory.snapshot.hosts[0]!.refreshing, undefined);
+    assert.equal(isDiscovering(inventory.snapshot), false);
+
+    const second = inventory.refresh();
+    await until('the second discovery asked', () => asked.length === 2);
+    assert.deepEqual(names(), ['a'], 'the last answer stands while the host is asked again');
+    assert.equal(inventory.snapshot.hosts[0]!.refreshing, true);
+    assert.ok(isDiscovering(inventory.snapshot), 'pickers show that more may come');
+    answer!(found(['a', 'b']));
+    await second;
+    assert.deepEqual(names(), ['a', 'b']);
+    assert.equal(inventory.snapshot.hosts[0]!.refreshing, undefined);
+
+    // The context now points at another server: the old answer is about another cluster.
+    write('https://127.0.0.1:7002');
+    const third = inventory.refresh();
+    await until('the third discovery asked', () => asked.length === 3);
+    assert.equal(asked[2], 'https://127.0.0.1:7002');
+    assert.equal(inventory.snapshot.hosts[0]!.discovery.state, 'loading', 'another server: nothing carried over');
+    answer!(found([]));
+    await third;
+    assert.deepEqual(names(), []);
+    inventory.dispose();
   });
 });
 
