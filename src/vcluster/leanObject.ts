@@ -7,7 +7,8 @@ import {
 // Objects as the mapping keeps them in memory (about 1.5 KB per object at 10k: bench/mapping.ts).
 
 /**
- * What the mapping needs of an object and nothing more: name, namespace, uid and creation time;
+ * What the mapping needs of an object and nothing more: name, namespace, uid, creation time and
+ * resourceVersion;
  * of a host object only the labels and annotations buildMapping reads; of a virtual pod only the
  * ConfigMaps and Secrets it refers to, once each.
  */
@@ -17,6 +18,7 @@ export function lean(raw: RawObject, watched: { kind: string; side: 'host' | 'vi
   if (typeof metadata.namespace === 'string' && metadata.namespace) meta.namespace = metadata.namespace;
   if (typeof metadata.uid === 'string') meta.uid = metadata.uid;
   if (typeof metadata.creationTimestamp === 'string') meta.creationTimestamp = metadata.creationTimestamp;
+  if (typeof metadata.resourceVersion === 'string') meta.resourceVersion = metadata.resourceVersion;
   if (watched.side === 'host') {
     const labels = pick(metadata.labels, HOST_LABELS);
     if (labels) meta.labels = labels;

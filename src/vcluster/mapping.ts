@@ -16,6 +16,8 @@ export interface ObjectMeta {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   creationTimestamp?: string;
+  /** Changes with every write to the object: how an edit that changes nothing else is noticed. */
+  resourceVersion?: string;
 }
 
 /** An object as listed; list items carry no kind, so the lister sets `kind` itself. */
@@ -33,6 +35,8 @@ export interface ObjectSide {
   name: string;
   uid?: string;
   created?: string;
+  /** The object's resourceVersion when the mapping was built. */
+  resourceVersion?: string;
 }
 
 export interface MappingPair {
@@ -157,14 +161,15 @@ export interface MappingInput {
 const key = (kind: string, namespace: string | undefined, name: string) => `${kind}/${namespace ?? ''}/${name}`;
 
 function side(object: KubeObject): ObjectSide {
-  const { name, namespace, uid, creationTimestamp } = object.metadata;
+  const { name, namespace, uid, creationTimestamp, resourceVersion } = object.metadata;
   // One literal for the usual case: an object built up property by property needs a second
   // allocation for its properties.
-  if (namespace && uid && creationTimestamp) return { name, namespace, uid, created: creationTimestamp };
+  if (namespace && uid && creationTimestamp && resourceVersion) return { name, namespace, uid, created: creationTimestamp, resourceVersion };
   const result: ObjectSide = { name };
   if (namespace) result.namespace = namespace;
   if (uid) result.uid = uid;
   if (creationTimestamp) result.created = creationTimestamp;
+  if (resourceVersion) result.resourceVersion = resourceVersion;
   return result;
 }
 

@@ -291,7 +291,10 @@ export class MappingSource {
   }
 }
 
-/** Ids of pairs added, removed, or whose status, kind or either side differ. */
+/**
+ * Ids of pairs added, removed, or whose status, kind or either side differ, an edit to either
+ * object included (its resourceVersion): the inspector reads a selected pair's detail again then.
+ */
 export function diffPairs(before: readonly MappingPair[], after: readonly MappingPair[]): Set<string> {
   const previous = new Map(before.map((pair) => [pair.id, pair]));
   const changed = new Set<string>();
@@ -306,7 +309,7 @@ export function diffPairs(before: readonly MappingPair[], after: readonly Mappin
 
 function sameSide(a: MappingPair['virtual'], b: MappingPair['virtual']): boolean {
   if (!a || !b) return a === b;
-  return a.name === b.name && a.namespace === b.namespace && a.uid === b.uid && a.created === b.created;
+  return a.name === b.name && a.namespace === b.namespace && a.uid === b.uid && a.created === b.created && a.resourceVersion === b.resourceVersion;
 }
 
 /** One line for the failure of a watch; the kind is named only when the failure is about it. */

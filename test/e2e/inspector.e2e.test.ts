@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { FrameLocator } from 'playwright-core';
 import { hostName } from '../../src/vcluster/translate';
-import { scaleDeployment } from '../env/virtualWorkloads';
+import { labelPod, scaleDeployment } from '../env/virtualWorkloads';
 import { waitFor } from '../integration/support/host';
 import { openVClusterWorkbench, type VClusterWorkbench } from './harness/vclusterWorkbench';
 import type { Workbench } from './harness/workbench';
+import { noteTestResult } from './harness/extensionLog';
 
 /**
  * The resource-mapping inspector in a real VS Code, against a real vCluster: made by the real CLI
@@ -37,6 +38,8 @@ describe('the resource-mapping inspector', () => {
     virtualCore = session.virtualConfig.makeApiClient(CoreV1Api);
     hostCore = session.hostConfig.makeApiClient(CoreV1Api);
   });
+
+  afterEach(noteTestResult);
 
   after(async () => {
     await session?.close();
@@ -119,6 +122,23 @@ describe('the resource-mapping inspector', () => {
     await wb.screenshot('inspector-dark');
   });
 
+  it('follows an edit to the selected pair: a label added in the virtual cluster shows in the detail, then on the host side too', async () => {
+    const frame = workbench!.webview();
+    const [pod] = await virtualPods();
+    const detail = frame.locator('.detail');
+    await detail.locator('table.metadata').first().waitFor({ timeout: 30_000 });
+    const labelRow = detail.locator('tr[data-key="e2e-edited"]');
+    assert.equal(await labelRow.count(), 0, 'the label is not there before the edit');
+    const edited = Date.now();
+    await labelPod(virtualCore, pod!, 'e2e-edited', 'yes');
+    // No new selection: the pair's objects changed (their resourceVersion), so the detail is read again.
+    await labelRow.first().waitFor({ timeout: 30_000 });
+    const shownMs = Date.now() - edited;
+    // The syncer copies the label to the host pod; the row then shows it on both sides.
+    await waitFor('the label on both sides', 30_000, async () => ((await labelRow.first().getAttribute('class'))?.includes('change-same') ? true : undefined), 100);
+    console.log(`[inspector e2e] label edit to the detail: ${shownMs} ms; on both sides: ${Date.now() - edited} ms`);
+  });
+
   it('follows a scale-up live: the new pod appears in the filtered table without a refresh', async () => {
     const wb = workbench!;
     const frame = wb.webview();
@@ -180,7 +200,7 @@ describe('the resource-mapping inspector', () => {
   it('opening again from the palette brings the same panel forward, and follows a light theme', async () => {
     const wb = workbench!;
     await wb.runCommand('vCluster: Open Mapping Inspector');
-    await wb.answerQuickPick(name);
+    await wb.answerQuickPick(name, /^Open Mapping Inspector/);
     await waitFor('the inspector in front', 30_000, async () => ((await wb.activeTabTitle().catch(() => '')) === title ? true : undefined), 250);
     const tabs = await wb.page.locator('.tabs-container .tab .label-name').allInnerTexts();
     assert.equal(tabs.filter((tab) => tab.trim() === title).length, 1, `one inspector per vCluster; tabs: ${JSON.stringify(tabs)}`);

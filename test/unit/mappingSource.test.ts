@@ -20,6 +20,17 @@ describe('MappingSource parts', () => {
     assert.equal(diffPairs(after, after.map((entry) => ({ ...entry }))).size, 0);
   });
 
+  it('diffPairs names a pair whose object was edited without changing anything the row shows', () => {
+    const edited = (id: string, hostVersion: string, virtualVersion = '7'): MappingPair => ({
+      id, kind: 'ConfigMap', status: 'synced',
+      virtual: { namespace: 'default', name: id, uid: `uid-${id}`, resourceVersion: virtualVersion },
+      host: { namespace: 'vcluster-demo', name: `${id}-x-default-x-demo`, resourceVersion: hostVersion },
+    });
+    const before = [edited('a', '10'), edited('b', '11'), edited('c', '12')];
+    assert.deepEqual([...diffPairs(before, [edited('a', '10'), edited('b', '15'), edited('c', '12', '8')])].sort(), ['b', 'c']);
+    assert.equal(diffPairs(before, before.map((entry) => ({ ...entry }))).size, 0);
+  });
+
   it('keeps objects lean: metadata without managedFields, and of virtual pods only the references the mapping follows', () => {
     const raw = {
       kind: 'Pod',
@@ -37,7 +48,7 @@ describe('MappingSource parts', () => {
       status: { phase: 'Running' },
     };
     const virtualPod = lean(raw, { kind: 'Pod', side: 'virtual' });
-    assert.deepEqual(virtualPod.metadata, { name: 'web-1', namespace: 'default', uid: 'u1', creationTimestamp: '2026-01-01T00:00:00Z' });
+    assert.deepEqual(virtualPod.metadata, { name: 'web-1', namespace: 'default', uid: 'u1', creationTimestamp: '2026-01-01T00:00:00Z', resourceVersion: '5' });
     const json = JSON.stringify(virtualPod);
     for (const gone of ['managedFields', 'nodeName', 'emptyDir', 'nginx', 'Running', 'serviceAccountToken', '"value"']) assert.ok(!json.includes(gone), `${gone} is dropped`);
     // …and the mapping still finds every reference through the lean copy.
