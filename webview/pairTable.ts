@@ -1,3 +1,4 @@
+import { naturalCompare } from '../src/shared/naturalCompare';
 import { pairGroup } from '../src/shared/pairGroup';
 import { emptyStatusCounts, type PairRow, type PairStatusName } from '../src/shared/protocol';
 
@@ -65,12 +66,14 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+// Names in natural order (web-2 before web-10), as the tree shows them; ids stay code-unit
+// ordered for the tie-break, which only needs to be total.
 function comparator(sort: TableSort): (a: IndexedRow, b: IndexedRow) => number {
   const direction = sort.descending ? -1 : 1;
   const byColumn: Record<SortColumn, (a: IndexedRow, b: IndexedRow) => number> = {
-    kind: (a, b) => compareText(a.row.kind, b.row.kind) || compareText(a.virtualKey, b.virtualKey),
-    virtual: (a, b) => compareText(a.virtualKey || a.hostKey, b.virtualKey || b.hostKey),
-    host: (a, b) => compareText(a.hostKey, b.hostKey),
+    kind: (a, b) => compareText(a.row.kind, b.row.kind) || naturalCompare(a.virtualKey, b.virtualKey),
+    virtual: (a, b) => naturalCompare(a.virtualKey || a.hostKey, b.virtualKey || b.hostKey),
+    host: (a, b) => naturalCompare(a.hostKey, b.hostKey),
     status: (a, b) => STATUS_ORDER[a.row.status] - STATUS_ORDER[b.row.status],
     // Newest first reads as "ascending age".
     age: (a, b) => b.createdMs - a.createdMs,
@@ -144,7 +147,7 @@ export class PairTable {
   groups(): readonly string[] {
     // Real namespaces first, then the two synthetic groups, as in the tree.
     this.cachedGroups ??= [...new Set([...this.byId.values()].map((entry) => entry.group))]
-      .sort((a, b) => Number(a.startsWith('(')) - Number(b.startsWith('(')) || compareText(a, b));
+      .sort((a, b) => Number(a.startsWith('(')) - Number(b.startsWith('(')) || naturalCompare(a, b));
     return this.cachedGroups;
   }
 

@@ -3,6 +3,7 @@ import type { VClusterSummary } from '../vcluster/discovery';
 import type { MappingPair, PairStatus } from '../vcluster/mapping';
 import { ContextValues } from './contextValues';
 import { CLUSTER_SCOPE_GROUP, CONTROL_PLANE_GROUP, pairGroup } from '../shared/pairGroup';
+import { naturalCompare } from '../shared/naturalCompare';
 import { emptyStatusCounts } from '../shared/protocol';
 
 /**
@@ -69,14 +70,14 @@ export function namespaceNodes(vcluster: VClusterSummary, pairs: readonly Mappin
   }
   const order = (name: string) => (name === CONTROL_PLANE ? 2 : name === CLUSTER_SCOPE ? 1 : 0);
   return [...groups.entries()]
-    .sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b))
+    .sort(([a], [b]) => order(a) - order(b) || naturalCompare(a, b))
     .map(([namespace, counts]) => ({ kind: 'mappingNamespace', id: namespaceNodeId(vcluster, namespace), vcluster, namespace, counts }));
 }
 
 export function kindNodes(parent: MappingNamespaceNode, pairs: readonly MappingPair[]): MappingKindNode[] {
   const counts = new Map<string, number>();
   for (const pair of pairs) if (groupOf(pair) === parent.namespace) counts.set(pair.kind, (counts.get(pair.kind) ?? 0) + 1);
-  return [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([objectKind, count]) => ({
+  return [...counts.entries()].sort(([a], [b]) => naturalCompare(a, b)).map(([objectKind, count]) => ({
     kind: 'mappingKind', id: kindNodeId(parent.vcluster, parent.namespace, objectKind), vcluster: parent.vcluster, namespace: parent.namespace, objectKind, count,
   }));
 }
@@ -84,7 +85,7 @@ export function kindNodes(parent: MappingNamespaceNode, pairs: readonly MappingP
 export function pairNodes(parent: MappingKindNode, pairs: readonly MappingPair[]): MappingPairNode[] {
   return pairs
     .filter((pair) => pair.kind === parent.objectKind && groupOf(pair) === parent.namespace)
-    .sort((a, b) => (a.virtual?.name ?? a.host?.name ?? '').localeCompare(b.virtual?.name ?? b.host?.name ?? ''))
+    .sort((a, b) => naturalCompare(a.virtual?.name ?? a.host?.name ?? '', b.virtual?.name ?? b.host?.name ?? ''))
     .map((pair) => ({ kind: 'mappingPair', id: pairNodeId(parent.vcluster, pair.id), vcluster: parent.vcluster, pair }));
 }
 

@@ -85,6 +85,14 @@ describe('inspector table model: filter', () => {
     table.setSort({ column: 'virtual', descending: false });
   });
 
+  it('sorts names in natural order, as the tree does: a StatefulSet\'s web-2 before web-10', () => {
+    const pods = new PairTable();
+    pods.replaceAll(['web-10', 'web-2', 'web-1', 'web-0', 'api-3'].map((name) => row(`Pod/default/${name}`)));
+    assert.deepEqual(ids(pods), ['api-3', 'web-0', 'web-1', 'web-2', 'web-10'].map((name) => `Pod/default/${name}`));
+    pods.setSort({ column: 'host', descending: true });
+    assert.deepEqual(ids(pods), ['web-10', 'web-2', 'web-1', 'web-0', 'api-3'].map((name) => `Pod/default/${name}`));
+  });
+
   it('applies live updates: an upsert replaces, a removal drops, the view follows', () => {
     const live = new PairTable();
     live.replaceAll(rows);
