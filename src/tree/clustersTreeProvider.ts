@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from '../lifecycle';
 import type { VClusterActions } from '../vcluster/actions';
-import { hasNothingToShow, type ClusterInventory } from '../vcluster/inventory';
+import { hasNothingToShow, type ClusterInventory, type HostState } from '../vcluster/inventory';
 import { ContextKeys } from './contextValues';
 import { hostContextNode, hostContextTreeItem, type HostContextNode } from './hostContextNode';
 import type { MappingChildren } from './mappingChildren';
@@ -28,6 +28,9 @@ export class ClustersTreeProvider extends DisposableStore implements vscode.Tree
   private lastRootWasEmpty = true;
   /** vCluster nodes by id: VS Code refreshes an element by identity, so each id keeps one object. */
   private readonly vclusterNodes = new Map<string, VClusterNode>();
+  /** What the root and each host showed when last drawn (see scheduleChange). */
+  private drawnRoot: string | undefined;
+  private readonly drawnHosts = new Map<string, string>();
 
   constructor(private readonly inventory: ClusterInventory, private readonly actions: VClusterActions, private readonly mapping: MappingChildren) {
     super();
@@ -86,6 +89,7 @@ export class ClustersTreeProvider extends DisposableStore implements vscode.Tree
     if (node?.kind === 'hostContext') {
       const host = this.inventory.snapshot.hosts.find((entry) => entry.context.name === node.host.context.name);
       const vclusters = host?.discovery.state === 'ok' ? host.discovery.result.vclusters : [];
+      if (host) this.drawnHosts.set(host.context.name, this.hostKey(host));
       return vclusters.map((vcluster) => {
         const kept = this.vclusterNodeFor(vcluster);
         kept.vcluster = vcluster;
@@ -99,6 +103,9 @@ export class ClustersTreeProvider extends DisposableStore implements vscode.Tree
     const snapshot = this.inventory.snapshot;
     await this.setKubeconfigState(snapshot.kubeconfig.state);
     this.nodesByContext.clear();
+    this.drawnRoot = this.rootKey();
+    this.drawnHosts.clear();
+    for (const host of snapshot.hosts) this.drawnHosts.set(host.context.name, this.hostKey(host));
     if (hasNothingToShow(snapshot)) {
       this.lastRootWasEmpty = true;
       this.mapping.retainOnly([]);
@@ -134,20 +141,40 @@ export class ClustersTreeProvider extends DisposableStore implements vscode.Tree
       this.coalesceTimer = undefined;
       const changed = [...this.changedContexts];
       this.changedContexts.clear();
-      const rootEmptyNow = hasNothingToShow(this.inventory.snapshot);
-      const needsRoot = changed.includes(undefined) || rootEmptyNow !== this.lastRootWasEmpty
+      const snapshot = this.inventory.snapshot;
+      const rootEmptyNow = hasNothingToShow(snapshot);
+      const needsRoot = this.rootKey() !== this.drawnRoot || rootEmptyNow !== this.lastRootWasEmpty
         || changed.some((name) => name !== undefined && !this.nodesByContext.has(name));
       if (needsRoot) {
         this.changeEmitter.fire(undefined);
         return;
       }
-      for (const name of changed) {
-        const host = this.inventory.snapshot.hosts.find((entry) => entry.context.name === name);
+      // "Anything may have changed" is checked host by host.
+      const names = changed.includes(undefined) ? snapshot.hosts.map((host) => host.context.name) : changed;
+      for (const name of names) {
+        const host = snapshot.hosts.find((entry) => entry.context.name === name);
         const node = name === undefined ? undefined : this.nodesByContext.get(name);
-        if (!host || !node) continue;
+        if (!host || !node || name === undefined) continue;
         node.host = host;
+        // A redraw that would show the same closes an open context menu under the user's pointer;
+        // a rediscovery every 2 s while a vCluster settles mostly finds nothing new.
+        const key = this.hostKey(host);
+        if (this.drawnHosts.get(name) === key) continue;
+        this.drawnHosts.set(name, key);
         this.changeEmitter.fire(node);
       }
     }, 50);
+  }
+
+  /** What the root shows: the kubeconfig's state and its hosts. */
+  private rootKey(): string {
+    const { kubeconfig, hosts } = this.inventory.snapshot;
+    return JSON.stringify([kubeconfig.state, hosts.map((host) => host.context.name)]);
+  }
+
+  /** What a host's node and its vCluster rows show: the host, what discovery found, connections and operations. */
+  private hostKey(host: HostState): string {
+    const vclusters = host.discovery.state === 'ok' ? host.discovery.result.vclusters : [];
+    return JSON.stringify([host.context, host.isCurrent, host.discovery, vclusters.map((vcluster) => [this.actions.connector.isConnected(vcluster), this.actions.tracker.current(vcluster) ?? null])]);
   }
 }
