@@ -243,6 +243,7 @@ export class Container extends DisposableStore {
 
     this.register(vscode.workspace.onDidChangeConfiguration((event) => {
       if (this.settings.affectsInventory(event)) void this.tree.refresh();
+      if (event.affectsConfiguration('vcluster.workspace.context')) void this.workspaceContext.teamSettingChanged();
     }));
   }
 }

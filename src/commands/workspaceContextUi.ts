@@ -17,7 +17,7 @@ export async function switchWorkspaceContext(workspace: WorkspaceContext, choice
       const controller = new AbortController();
       const listener = token.onCancellationRequested(() => controller.abort());
       try {
-        await workspace.use(choice, controller.signal);
+        await workspace.use(choice, { signal: controller.signal });
       } finally {
         listener.dispose();
       }

@@ -30,7 +30,7 @@ export class ContextStatusBar extends DisposableStore {
     } else if (state.state === 'active') {
       const { choice } = state;
       item.text = choice.kind === 'host' ? `$(cloud) ${choice.context}` : `$(vm) ${choice.vcluster.name} $(arrow-small-right) ${choice.vcluster.hostContext}`;
-      tooltip.appendMarkdown(`**This workspace's context:** ${escape(describeChoice(choice))}\n\n`);
+      tooltip.appendMarkdown(`**This workspace's context:** ${escape(describeChoice(choice))}${this.workspace.hasOwnChoice() ? '' : ' (from the setting `vcluster.workspace.context`)'}\n\n`);
       tooltip.appendMarkdown(`Context \`${escape(contextOfChoice(choice))}\`; this window's terminals have \`KUBECONFIG\` set to this workspace's own file${this.workspace.kubeconfigPath ? ` (\`${escape(this.workspace.kubeconfigPath)}\`)` : ''}.\n\nClick to switch.`);
     } else {
       item.text = `$(warning) ${state.choice.kind === 'host' ? state.choice.context : state.choice.vcluster.name}`;

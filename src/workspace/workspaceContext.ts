@@ -6,7 +6,7 @@ import type { Logger } from '../process/log';
 import type { Backend } from '../vcluster/backend';
 import type { VClusterConnector } from '../vcluster/connector';
 import { vclusterKey } from '../vcluster/operations';
-import { contextOfChoice, describeChoice, effectiveChoice, NO_WORKSPACE_CHOICE, sameChoice, storedWorkspaceChoice, type WorkspaceChoice } from './workspaceChoice';
+import { contextOfChoice, describeChoice, effectiveChoice, NO_WORKSPACE_CHOICE, parseWorkspaceChoice, sameChoice, storedWorkspaceChoice, type WorkspaceChoice } from './workspaceChoice';
 
 /** Where the choice lives in the workspace's state (per window and folder, never shared). */
 const STATE_KEY = 'vcluster.workspaceContext';
@@ -81,17 +81,26 @@ export class WorkspaceContext extends DisposableStore {
   }
 
   /**
+   * Whether this window's user chose for it (a context, or none): the team's setting then does
+   * not apply. A choice taken from the setting is not stored, so the setting keeps applying.
+   */
+  hasOwnChoice(): boolean {
+    const stored = this.options.state.get<unknown>(STATE_KEY);
+    return stored === NO_WORKSPACE_CHOICE || parseWorkspaceChoice(stored) !== undefined;
+  }
+
+  /**
    * Makes `choice` this window's context: connects a vCluster when it does not answer, writes the
    * workspace's kubeconfig, points this window's terminals at it, and remembers the choice.
    * Throws with a message the user can act on; the previous choice stays as it was then.
    */
-  async use(choice: WorkspaceChoice, signal?: AbortSignal): Promise<void> {
+  async use(choice: WorkspaceChoice, options: { signal?: AbortSignal; remember?: boolean } = {}): Promise<void> {
     const path = this.requirePath();
-    if (choice.kind === 'vcluster') await this.ensureConnected(choice.vcluster, signal);
+    if (choice.kind === 'vcluster') await this.ensureConnected(choice.vcluster, options.signal);
     const document = await this.writeFile(path, choice);
-    await this.options.state.update(STATE_KEY, storedWorkspaceChoice(choice));
+    if (options.remember ?? true) await this.options.state.update(STATE_KEY, storedWorkspaceChoice(choice));
     this.applyEnvironment(path, choice);
-    this.options.logger.info(`[workspace] this window now uses ${describeChoice(choice)} (context ${contextOfChoice(choice)} in ${path})`);
+    this.options.logger.info(`[workspace] this window now uses ${describeChoice(choice)} (context ${contextOfChoice(choice)} in ${path})${this.hasOwnChoice() ? '' : ', as the setting vcluster.workspace.context says'}`);
     this.set({ state: 'active', choice });
     try {
       await this.options.followers?.used(choice, path, document, await this.options.loadBackend());
@@ -106,6 +115,32 @@ export class WorkspaceContext extends DisposableStore {
   async clear(): Promise<void> {
     // Stored as a choice of its own, so a team's default setting does not come back on reopen.
     await this.options.state.update(STATE_KEY, NO_WORKSPACE_CHOICE);
+    await this.stopUsing();
+  }
+
+  /**
+   * The team's `vcluster.workspace.context` changed (a pull, an edit of .vscode/settings.json):
+   * it applies at once, unless this window's user chose for it.
+   */
+  async teamSettingChanged(): Promise<void> {
+    if (this.hasOwnChoice()) {
+      this.options.logger.info('[workspace] the setting vcluster.workspace.context changed; this window keeps the context its user chose');
+      return;
+    }
+    const choice = this.savedChoice();
+    if (!choice) {
+      if (this.current.state !== 'none') await this.stopUsing();
+      return;
+    }
+    if (this.current.state === 'active' && sameChoice(this.current.choice, choice)) return;
+    try {
+      await this.use(choice, { remember: false });
+    } catch (error) {
+      this.markBroken(choice, error);
+    }
+  }
+
+  private async stopUsing(): Promise<void> {
     this.options.environment.delete('KUBECONFIG');
     this.options.logger.info('[workspace] this window no longer sets a context of its own');
     this.set({ state: 'none' });
@@ -126,7 +161,7 @@ export class WorkspaceContext extends DisposableStore {
       return;
     }
     try {
-      await this.use(choice);
+      await this.use(choice, { remember: this.hasOwnChoice() });
     } catch (error) {
       this.markBroken(choice, error);
     }
@@ -154,7 +189,7 @@ export class WorkspaceContext extends DisposableStore {
         : `vCluster ${choice.vcluster.name} (namespace ${choice.vcluster.namespace}) is no longer on ${choice.vcluster.hostContext}`));
     } else if (this.current.state === 'broken' && this.current.problem.includes('no longer')) {
       // It came back (a host that was unreachable answers again).
-      void this.use(choice).catch((error: unknown) => this.markBroken(choice, error));
+      void this.use(choice, { remember: this.hasOwnChoice() }).catch((error: unknown) => this.markBroken(choice, error));
     }
   }
 

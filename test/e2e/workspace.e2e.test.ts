@@ -11,7 +11,7 @@ import { ensureVClusterBinaries } from '../env/vclusterBinaries';
 import { upVCluster, type LocalVCluster } from '../env/vclusterFixture';
 import { testHost, waitFor } from '../integration/support/host';
 import { TempDir } from '../unit/builders/kubeconfig';
-import { dumpExtensionLog, noteTestResult } from './harness/extensionLog';
+import { dumpExtensionLog, extensionLogText, noteTestResult } from './harness/extensionLog';
 import { Workbench } from './harness/workbench';
 
 /**
@@ -209,5 +209,39 @@ describe('a cluster context per workspace, two windows', () => {
     assert.equal(current, hostContext);
     assert.match(readFileSync(workspaceFile, 'utf8'), /current-context: "?/);
     assert.equal(readFileSync(userKubeconfig, 'utf8'), userKubeconfigBefore);
+  });
+
+  it('a team\'s committed setting is the default of a window whose user has not chosen: applied on open and as soon as it changes; the user\'s choice outranks it', async () => {
+    const folderC = join(dir.path, 'project-c');
+    const settingsFile = join(folderC, '.vscode', 'settings.json');
+    const commit = (value: unknown) => writeFileSync(settingsFile, JSON.stringify(value === undefined ? {} : { 'vcluster.workspace.context': value }, null, 2));
+    mkdirSync(dirname(settingsFile), { recursive: true });
+    commit({ context: hostContext });
+    const window = await Workbench.open(server!.url, folderC);
+    try {
+      await waitFor('the team\'s context in the status bar', 60_000, async () => ((await statusBar(window).innerText().catch(() => '')).includes(hostContext) ? true : undefined), 250);
+      const workspaceFile = await inTerminal(window, folderC, 'echo $KUBECONFIG');
+      assert.notEqual(workspaceFile, userKubeconfig);
+      assert.ok(existsSync(workspaceFile), `the workspace's own file (${workspaceFile})`);
+      // The team moves to the vCluster (a pull, an edit): the window follows without a reload.
+      commit({ context: hostContext, vcluster: `${namespace}/${name}` });
+      await waitFor('the status bar to follow the setting', 60_000, async () => ((await statusBar(window).innerText().catch(() => '')).includes(name) ? true : undefined), 250);
+      assert.equal(await inTerminal(window, folderC, 'kubectl config current-context'), `vcluster_${name}_${namespace}_${hostContext}`);
+      // The user chooses for this window: the setting no longer moves it.
+      await chooseContext(window, hostContext);
+      await waitFor('the user\'s choice in the status bar', 30_000, async () => {
+        const text = await statusBar(window).innerText().catch(() => '');
+        return text.includes(hostContext) && !text.includes(name) ? true : undefined;
+      }, 250);
+      const keeps = 'the setting vcluster.workspace.context changed; this window keeps the context its user chose';
+      const before = extensionLogText(server!).split(keeps).length;
+      commit(undefined);
+      await waitFor('the extension to see the setting change', 30_000, async () => (extensionLogText(server!).split(keeps).length > before ? true : undefined), 250);
+      assert.ok((await statusBar(window).innerText()).includes(hostContext), 'the user\'s own choice outranks the team\'s setting');
+      assert.equal(readFileSync(userKubeconfig, 'utf8'), userKubeconfigBefore);
+    } finally {
+      await window.screenshot('workspace-c-team-setting').catch(() => undefined);
+      await window.close();
+    }
   });
 });

@@ -3,6 +3,15 @@ import type { RunningCodeServer } from '../../../scripts/lib/codeServer';
 
 let failedTests = 0;
 
+/** The extension's output channel logs of a code-server run so far, every window's, joined. */
+export function extensionLogText(server: RunningCodeServer): string {
+  try {
+    return execFileSync('find', [`${server.userDataDir}/logs`, '-name', '*vCluster*', '-type', 'f', '-exec', 'cat', '{}', '+'], { encoding: 'utf8' });
+  } catch {
+    return '';
+  }
+}
+
 /**
  * For afterEach: counts the tests that failed, so the clean-up prints the extension's log then.
  * The CI log is all that is left of a failed run on a fresh clone.
