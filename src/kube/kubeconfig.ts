@@ -83,6 +83,20 @@ export function absolutize(entry: Json, fields: readonly string[], baseDir: stri
 }
 
 /**
+ * A user entry with its file paths absolute, as client-go reads it (GetAuthInfoFileReferences):
+ * certificate, key and token file, and an exec plugin's command when it names a path
+ * (`./bin/token-helper`) rather than a program found on PATH (`aws`).
+ */
+export function absolutizeUser(user: Json, baseDir: string): Json {
+  const copy = absolutize(user, PATH_FIELDS.user, baseDir);
+  const exec = asObject(copy.exec);
+  if (exec && typeof exec.command === 'string' && exec.command.includes('/') && !isAbsolute(exec.command)) {
+    copy.exec = { ...exec, command: resolve(baseDir, exec.command) };
+  }
+  return copy;
+}
+
+/**
  * Parses one file's text. The error never quotes the file's content: a kubeconfig holds keys and
  * tokens, and YAML parsers like to print the offending line.
  */
@@ -118,7 +132,7 @@ export function parseKubeconfigText(path: string, text: string): Partial<Kubecon
   }));
   const users = listOf('users').map((item) => ({
     name: item.name as string,
-    user: absolutize(asObject(item.user) ?? {}, PATH_FIELDS.user, baseDir),
+    user: absolutizeUser(asObject(item.user) ?? {}, baseDir),
   }));
   const contexts = listOf('contexts').map((item) => ({
     name: item.name as string,

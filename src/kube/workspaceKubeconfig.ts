@@ -2,7 +2,7 @@ import * as nodeFileSystem from 'node:fs/promises';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, stringify, type Node } from 'yaml';
-import { absolutize, PATH_FIELDS } from './kubeconfig';
+import { absolutize, absolutizeUser, PATH_FIELDS } from './kubeconfig';
 import { type AtomicWriteFileSystem, writeFileAtomically } from './kubeconfigWrite';
 
 /**
@@ -87,7 +87,7 @@ function parseKubeconfig(text: string): Parsed {
 /** Entries are kept whole (fields we do not know included); only relative file paths change. */
 function withAbsolutePaths(list: EntryList, entry: Json, baseDir: string): Json {
   if (list === 'clusters' && asObject(entry.cluster)) return { ...entry, cluster: absolutize(entry.cluster as Json, PATH_FIELDS.cluster, baseDir) };
-  if (list === 'users' && asObject(entry.user)) return { ...entry, user: absolutize(entry.user as Json, PATH_FIELDS.user, baseDir) };
+  if (list === 'users' && asObject(entry.user)) return { ...entry, user: absolutizeUser(entry.user as Json, baseDir) };
   return { ...entry };
 }
 

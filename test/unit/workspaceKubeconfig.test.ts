@@ -83,6 +83,24 @@ describe('buildWorkspaceKubeconfig', () => {
     assert.deepEqual(entry(relativeFirst, 'users', 'k')?.user, { 'client-certificate': join('/u/first', 'me.crt'), 'client-key': '/abs/me.key', tokenFile: join('/u/first', 'token') });
   });
 
+  it('makes an exec plugin\'s command absolute when it names a path, as client-go does, and leaves a PATH command alone', () => {
+    const withExec = (users: Array<{ name: string; command: string }>) => aKubeconfig({
+      contexts: users.map((user) => ({ name: user.name })),
+      clusters: users.map((user) => ({ name: user.name, server: 'https://k:6443' })),
+      users: users.map((user) => ({ name: user.name, extra: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: user.command, args: ['token'], interactiveMode: 'Never' } } })),
+    });
+    const built = buildWorkspaceKubeconfig({
+      sources: [file('/u/team/config', withExec([{ name: 'helper', command: './bin/token-helper' }, { name: 'nested', command: 'tools/login' }, { name: 'path', command: 'aws' }, { name: 'absolute', command: '/usr/local/bin/gke-auth' }]))],
+      currentContext: 'helper',
+    });
+    const command = (name: string) => ((entry(built, 'users', name)?.user as Json).exec as Json).command;
+    assert.equal(command('helper'), '/u/team/bin/token-helper');
+    assert.equal(command('nested'), '/u/team/tools/login');
+    assert.equal(command('path'), 'aws', 'a command found on PATH stays as it is');
+    assert.equal(command('absolute'), '/usr/local/bin/gke-auth');
+    assert.deepEqual(((entry(built, 'users', 'helper')?.user as Json).exec as Json).args, ['token'], 'the rest of exec is kept');
+  });
+
   it("includes the extension's vCluster contexts, but a user definition of the same name wins", () => {
     const vcluster = 'vcluster_vc_team_kind-dev';
     const extra = [file('/storage/vclusters.kubeconfig', {
