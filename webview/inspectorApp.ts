@@ -103,6 +103,11 @@ export class InspectorApp {
       case 'focusPair':
         this.focus(message.id);
         return;
+      case 'showGroup':
+        // Opened from a namespace or kind in the tree: exactly that group, whatever was filtered before.
+        this.filterChanged({ text: '', kind: message.kind ?? '', namespace: message.namespace, statuses: [] }, true);
+        this.table.focus();
+        return;
       case 'detail':
         if (message.detail.id !== this.state.selectedId) return;
         this.shownDetail = message.detail;

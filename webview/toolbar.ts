@@ -78,7 +78,12 @@ export class Toolbar {
   /** Shows a filter chosen elsewhere (restored state, a pair focused from the tree). */
   setFilter(filter: TableFilter): void {
     this.filter = filter;
-    if (this.search.value !== filter.text) this.search.value = filter.text;
+    if (this.search.value !== filter.text) {
+      // Focus moving on from the field (to the table) would fire its change event with the text
+      // still in its input, which the field then takes back as its value: let that happen first.
+      (this.search.shadowRoot?.activeElement as HTMLElement | null | undefined)?.blur();
+      this.search.value = filter.text;
+    }
     this.renderFilter();
   }
 

@@ -33,6 +33,9 @@ export interface InspectorServices {
   logger: Logger;
 }
 
+/** What a panel shows when it opens or comes forward: one pair selected, or one group of the tree. */
+export type InspectorFocus = { pairId: string } | { namespace: string; kind?: string };
+
 export function inspectorTitle(ref: VClusterRef): string {
   return `Mapping: ${ref.name}`;
 }
@@ -46,16 +49,16 @@ export function inspectorTitle(ref: VClusterRef): string {
  */
 export class InspectorPanel extends DisposableStore {
   private ready = false;
-  private pendingFocusId: string | undefined;
+  private pendingFocus: InspectorFocus | undefined;
   private hold: { dispose(): void } | undefined;
   private detailRequest: AbortController | undefined;
   private attaching: Promise<void> | undefined;
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposeEmitter.event;
 
-  constructor(readonly panel: vscode.WebviewPanel, readonly vcluster: VClusterRef, private readonly services: InspectorServices, focusId?: string) {
+  constructor(readonly panel: vscode.WebviewPanel, readonly vcluster: VClusterRef, private readonly services: InspectorServices, focus?: InspectorFocus) {
     super();
-    this.pendingFocusId = focusId;
+    this.pendingFocus = focus;
     const bundleRoot = vscode.Uri.joinPath(services.extensionUri, 'dist', 'webview');
     panel.webview.options = { enableScripts: true, localResourceRoots: [bundleRoot] };
     panel.iconPath = vscode.Uri.joinPath(services.extensionUri, 'media', 'vcluster.svg');
@@ -89,12 +92,12 @@ export class InspectorPanel extends DisposableStore {
     this.panel.dispose();
   }
 
-  /** Brings the panel forward; with an id, selects that pair once the rows are there. */
-  show(focusId?: string): void {
+  /** Brings the panel forward; with a focus, selects that pair or shows that group once the rows are there. */
+  show(focus?: InspectorFocus): void {
     this.panel.reveal(undefined, false);
-    if (!focusId) return;
-    if (this.ready) this.post({ type: 'focusPair', id: focusId });
-    else this.pendingFocusId = focusId;
+    if (!focus) return;
+    if (this.ready) this.post(focusMessage(focus));
+    else this.pendingFocus = focus;
   }
 
   private get source(): MappingSource | undefined {
@@ -152,12 +155,15 @@ export class InspectorPanel extends DisposableStore {
 
   private sendSnapshot(): void {
     const pairs = this.source?.pairs ?? [];
-    const focusId = this.pendingFocusId;
-    this.pendingFocusId = undefined;
+    const focus = this.pendingFocus;
+    this.pendingFocus = undefined;
+    const focusId = focus && 'pairId' in focus ? focus.pairId : undefined;
     this.post({
       type: 'snapshot', protocolVersion: PROTOCOL_VERSION, vcluster: { ...this.vcluster }, source: this.sourceState(),
       rows: pairs.map(toPairRow), ...(focusId ? { focusId } : {}),
     });
+    // A group is shown once the rows are there (the filters offer only the groups present).
+    if (focus && !('pairId' in focus)) this.post(focusMessage(focus));
   }
 
   private modelChanged(changedIds: ReadonlySet<string> | undefined): void {
@@ -242,4 +248,8 @@ export class InspectorPanel extends DisposableStore {
   private post(message: HostMessage): void {
     void this.panel.webview.postMessage(message);
   }
+}
+
+function focusMessage(focus: InspectorFocus): HostMessage {
+  return 'pairId' in focus ? { type: 'focusPair', id: focus.pairId } : { type: 'showGroup', namespace: focus.namespace, ...(focus.kind ? { kind: focus.kind } : {}) };
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from '../lifecycle';
 import { vclusterKey, type VClusterRef } from '../vcluster/operations';
-import { INSPECTOR_VIEW_TYPE, InspectorPanel, inspectorTitle, type InspectorServices } from './inspectorPanel';
+import { INSPECTOR_VIEW_TYPE, InspectorPanel, inspectorTitle, type InspectorFocus, type InspectorServices } from './inspectorPanel';
 
 /** The part of the webview's saved state the extension reads to restore a panel after a reload. */
 function savedVCluster(state: unknown): VClusterRef | undefined {
@@ -36,10 +36,10 @@ export class Inspectors extends DisposableStore {
     this.register({ dispose: () => { for (const panel of [...this.panels.values()]) panel.dispose(); } });
   }
 
-  open(vcluster: VClusterRef, focusId?: string): InspectorPanel {
+  open(vcluster: VClusterRef, focus?: InspectorFocus): InspectorPanel {
     const existing = this.panels.get(vclusterKey(vcluster));
     if (existing) {
-      existing.show(focusId);
+      existing.show(focus);
       return existing;
     }
     const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, inspectorTitle(vcluster), vscode.ViewColumn.Active, {
@@ -47,12 +47,12 @@ export class Inspectors extends DisposableStore {
       localResourceRoots: [vscode.Uri.joinPath(this.services.extensionUri, 'dist', 'webview')],
       enableFindWidget: false,
     });
-    return this.adopt(panel, vcluster, focusId);
+    return this.adopt(panel, vcluster, focus);
   }
 
-  private adopt(webviewPanel: vscode.WebviewPanel, vcluster: VClusterRef, focusId?: string): InspectorPanel {
+  private adopt(webviewPanel: vscode.WebviewPanel, vcluster: VClusterRef, focus?: InspectorFocus): InspectorPanel {
     const key = vclusterKey(vcluster);
-    const panel = new InspectorPanel(webviewPanel, { hostContext: vcluster.hostContext, namespace: vcluster.namespace, name: vcluster.name }, this.services, focusId);
+    const panel = new InspectorPanel(webviewPanel, { hostContext: vcluster.hostContext, namespace: vcluster.namespace, name: vcluster.name }, this.services, focus);
     this.panels.set(key, panel);
     panel.onDidDispose(() => {
       if (this.panels.get(key) === panel) this.panels.delete(key);

@@ -5,7 +5,7 @@
  * fields a message does not define are dropped.
  */
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export type PairStatusName = 'synced' | 'pending' | 'orphaned' | 'virtualOnly' | 'controlPlane';
 export const PAIR_STATUSES: readonly PairStatusName[] = ['synced', 'pending', 'orphaned', 'virtualOnly', 'controlPlane'];
@@ -103,6 +103,8 @@ export type HostMessage =
   | { type: 'snapshot'; protocolVersion: number; vcluster: VClusterIdentity; source: SourceState; rows: PairRow[]; focusId?: string }
   | { type: 'update'; source: SourceState; upserts: PairRow[]; removedIds: string[] }
   | { type: 'focusPair'; id: string }
+  /** Shows one group of the tree: its namespace (or synthetic group), optionally one kind in it. */
+  | { type: 'showGroup'; namespace: string; kind?: string }
   | { type: 'detail'; detail: PairDetail }
   | { type: 'detailError'; id: string; message: string };
 
@@ -247,6 +249,9 @@ const hostValidators: Record<HostMessage['type'], Validator<HostMessage>> = {
     return source && upserts && removedIds ? { type: 'update', source, upserts, removedIds } : undefined;
   },
   focusPair: (value) => (isName(value.id) ? { type: 'focusPair', id: value.id } : undefined),
+  showGroup: (value) => (isName(value.namespace) && isOptionalName(value.kind)
+    ? { type: 'showGroup', namespace: value.namespace, ...(value.kind !== undefined ? { kind: value.kind } : {}) }
+    : undefined),
   detail: (value) => {
     const detail = parsePairDetail(value.detail);
     return detail ? { type: 'detail', detail } : undefined;

@@ -197,6 +197,22 @@ describe('the resource-mapping inspector', () => {
     await frame.locator('.detail table.names', { hasText: hostName(other, 'default', name) }).waitFor({ timeout: 30_000 });
   });
 
+  it('opens on a kind from the tree: the panel comes forward filtered to that namespace and kind', async () => {
+    const wb = workbench!;
+    await wb.waitForTreeRow(view, 'Pod', 30_000);
+    await wb.runContextMenuItem(view, 'Pod', 'Open Mapping Inspector');
+    await waitFor('the inspector in front', 30_000, async () => ((await wb.activeTabTitle().catch(() => '')) === title ? true : undefined), 250);
+    const frame = wb.webview();
+    const rows = await waitFor('only the default namespace\'s pods', 30_000, async () => {
+      const current = await tableRows(frame);
+      return current.length > 0 && current.every((row) => row.id.startsWith('Pod/default/')) ? current : undefined;
+    }, 250);
+    const pods = await virtualPods();
+    assert.deepEqual(rows.map((row) => row.id).sort(), pods.map((pod) => `Pod/default/${pod}`).sort(), 'every pod of the namespace, nothing else');
+    assert.equal(await frame.locator('vscode-single-select.kind-filter').evaluate((select) => (select as unknown as { value: string }).value), 'Pod');
+    assert.equal(await frame.locator('vscode-single-select.namespace-filter').evaluate((select) => (select as unknown as { value: string }).value), 'default');
+  });
+
   it('opening again from the palette brings the same panel forward, and follows a light theme', async () => {
     const wb = workbench!;
     await wb.runCommand('vCluster: Open Mapping Inspector');

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PROTOCOL_VERSION, type HostMessage, type PairDetail, type PairRow, type WebviewMessage } from '../../src/shared/protocol';
 import { PAGE_SCRIPT, serveWebview, type WebviewServer } from '../env/inspectorPage';
+import { waitFor } from '../integration/support/host';
 import { CHROMIUM } from './harness/workbench';
 
 /**
@@ -204,6 +205,26 @@ describe('the inspector page in Chromium (FAKE VS Code webview host)', () => {
     assert.equal(await selectedId(page), 'Service/ns-16/app-1996');
     assert.equal(await page.locator('vscode-textfield.search input').inputValue(), '');
     assert.equal(await shown(page), '2,000 pairs');
+
+    // Opened from a namespace or kind in the tree: exactly that group, the search cleared.
+    await page.locator('vscode-textfield.search input').fill('app-19');
+    const rowIds = () => page.locator('.viewport .row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-id') ?? ''));
+    await waitFor('the search applied', 10_000, async () => ((await rowIds()).every((id) => id.includes('app-19')) ? true : undefined), 50);
+    await deliver(page, { type: 'showGroup', namespace: 'ns-16', kind: 'Service' });
+    const groupIds = await waitFor('the group shown, the search cleared', 10_000, async () => {
+      const ids = await rowIds();
+      const searchText = await page.locator('vscode-textfield.search input').inputValue();
+      return searchText === '' && ids.length > 0 && ids.every((id) => id.startsWith('Service/ns-16/')) ? ids : undefined;
+    }, 50);
+    assert.ok(groupIds.some((id) => !id.includes('app-19')), 'rows the search had hidden are back');
+    // A namespace without a kind: the kind filter goes back to every kind.
+    await deliver(page, { type: 'showGroup', namespace: 'ns-01' });
+    await waitFor('the whole namespace, any kind', 10_000, async () => {
+      const ids = await rowIds();
+      const kind = await page.locator('vscode-single-select.kind-filter').evaluate((select) => (select as unknown as { value: string }).value);
+      return kind === '' && ids.length > 0 && ids.every((id) => id.split('/')[1] === 'ns-01') ? true : undefined;
+    }, 50);
+    assert.equal(await shown(page), 'Showing 100 of 2,000 pairs');
 
     await deliver(page, { type: 'update', source: { state: 'error', message: 'host cluster: connection refused' }, upserts: [], removedIds: [] });
     await page.locator('.banner', { hasText: 'connection refused' }).waitFor();

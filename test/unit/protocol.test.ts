@@ -25,6 +25,8 @@ describe('webview protocol validation', () => {
       { type: 'snapshot', protocolVersion: PROTOCOL_VERSION, vcluster, source: { state: 'loading' }, rows: [] },
       { type: 'update', source: { state: 'error', message: 'host down' }, upserts: [], removedIds: ['a'] },
       { type: 'focusPair', id: 'a' },
+      { type: 'showGroup', namespace: 'default', kind: 'Pod' },
+      { type: 'showGroup', namespace: '(cluster scope)' },
       { type: 'detail', detail },
       { type: 'detailError', id: 'a', message: 'forbidden' },
     ];
@@ -56,6 +58,8 @@ describe('webview protocol validation', () => {
       { type: 'detail', detail: { ...detail, labels: [{ key: 'a', change: 'moved' }] } },
       { type: 'detail', detail: { ...detail, body: [{ op: 'skip', count: 0 }] } },
       { type: 'detail', detail: { ...detail, virtualRead: 'yes' } },
+      { type: 'showGroup', namespace: '' },
+      { type: 'showGroup', namespace: 'default', kind: 42 },
     ]) {
       assert.equal(parseHostMessage(bad), undefined, JSON.stringify(bad).slice(0, 200));
     }
