@@ -95,6 +95,93 @@ const FIX_USER_FILE = 'Fix the file, or take it out of KUBECONFIG (or of the vcl
 const FIX_EXTENSION_FILE = "It is the extension's own file of vCluster connections: move it aside and connect again (the extension recreates it).";
 
 /**
+ * What the user's files (and the extension's own) gave the workspace's file when it was last
+ * written, in enough detail to tell kubectl's edits in the window's terminals from it: the names
+ * of their entries, and each context's cluster, user and namespace. No credentials: it is kept
+ * beside the file.
+ */
+export interface SourcesSummary {
+  clusters: string[];
+  users: string[];
+  contexts: Record<string, ContextTarget>;
+}
+
+/** A context's cluster, user and namespace ('' when unset). */
+type ContextTarget = { cluster: string; user: string; namespace: string };
+
+function contextTarget(entry: Json | undefined): ContextTarget {
+  const context = asObject(entry?.context) ?? {};
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  return { cluster: text(context.cluster), user: text(context.user), namespace: text(context.namespace) };
+}
+
+function summarizeSources(document: Record<EntryList, Json[]>): SourcesSummary {
+  const contexts: Record<string, ContextTarget> = Object.create(null) as Record<string, ContextTarget>;
+  for (const entry of document.contexts) contexts[entry.name as string] = contextTarget(entry);
+  return { clusters: document.clusters.map((entry) => entry.name as string), users: document.users.map((entry) => entry.name as string), contexts };
+}
+
+/** The workspace's file as it is now, and what the user's files gave it at the last write. */
+export interface TerminalEdits {
+  path: string;
+  current: Json;
+  sources: SourcesSummary;
+}
+
+/**
+ * kubectl in the window's terminals writes the workspace's file; what it made there is carried
+ * over the user's files: an entry of a name the extension never wrote (`kubectl config
+ * set-context dev --cluster=…`, `set-cluster`, `set-credentials`), and a context whose cluster,
+ * user or namespace is not what the extension wrote (`set-context --current --namespace=dev`).
+ * Everything else follows the user's files, so their changes still arrive; an entry deleted in a
+ * terminal comes back from them. `edits.sources` is what those files gave at the last write, not
+ * what was written: an entry kept from a terminal stays the terminal's. Returns the names of the
+ * contexts kept.
+ */
+function keepTerminalEdits(merged: Record<EntryList, Json[]>, edits: TerminalEdits, contextFiles: Map<string, string>): string[] {
+  const kept: string[] = [];
+  const baseDir = dirname(edits.path);
+  for (const list of ENTRY_LISTS) {
+    const current = new Map<string, Json>();
+    for (const item of Array.isArray(edits.current[list]) ? (edits.current[list] as unknown[]) : []) {
+      const entry = asObject(item);
+      if (typeof entry?.name === 'string' && entry.name !== '' && !current.has(entry.name)) current.set(entry.name, entry);
+    }
+    const fromFiles = new Set(list === 'contexts' ? Object.keys(edits.sources.contexts) : edits.sources[list]);
+    const fromTerminal = (entry: Json) => {
+      if (list === 'contexts') {
+        kept.push(entry.name as string);
+        contextFiles.set(entry.name as string, edits.path);
+      }
+      return withAbsolutePaths(list, entry, baseDir);
+    };
+    merged[list] = merged[list].map((entry) => {
+      const name = entry.name as string;
+      const now = current.get(name);
+      if (!now) return entry;
+      if (!fromFiles.has(name)) return fromTerminal(now);
+      if (list !== 'contexts') return entry;
+      const target = contextTarget(now);
+      const before = edits.sources.contexts[name];
+      if (!before || (before.cluster === target.cluster && before.user === target.user && before.namespace === target.namespace)) return entry;
+      // The user's entry, with what the terminal set: its other fields keep following the file.
+      const context: Json = { ...asObject(entry.context) };
+      for (const key of ['cluster', 'user', 'namespace'] as const) {
+        if (target[key]) context[key] = target[key];
+        else delete context[key];
+      }
+      kept.push(name);
+      return { ...entry, context };
+    });
+    const present = new Set(merged[list].map((entry) => entry.name));
+    for (const [name, entry] of current) {
+      if (!present.has(name) && !fromFiles.has(name)) merged[list].push(fromTerminal(entry));
+    }
+  }
+  return kept;
+}
+
+/**
  * kubectl's merge of `sources` then `extra` (the extension's vCluster contexts, so the user's
  * definitions win a name clash): the first definition of each cluster, user and context wins, and
  * every other top-level field comes from the first file that has it. `currentContext` is current.
@@ -104,6 +191,19 @@ export function buildWorkspaceKubeconfig(input: {
   extra?: ReadonlyArray<FileText>;
   currentContext: string;
 }): Json {
+  return mergeWorkspaceKubeconfig(input).document;
+}
+
+/**
+ * buildWorkspaceKubeconfig, with what kubectl made in the window's terminals kept (see
+ * keepTerminalEdits); also says which contexts came from there.
+ */
+export function mergeWorkspaceKubeconfig(input: {
+  sources: ReadonlyArray<FileText>;
+  extra?: ReadonlyArray<FileText>;
+  currentContext: string;
+  terminalEdits?: TerminalEdits;
+}): { document: Json; terminalContexts: string[]; sources: SourcesSummary } {
   const files = [
     ...input.sources.map((file) => ({ ...file, fix: FIX_USER_FILE })),
     ...(input.extra ?? []).map((file) => ({ ...file, fix: FIX_EXTENSION_FILE })),
@@ -128,8 +228,11 @@ export function buildWorkspaceKubeconfig(input: {
       if (!NOT_COPIED_FROM_FILES.includes(key) && value !== null && value !== undefined && !topLevel.has(key)) topLevel.set(key, value);
     }
   }
+  // Summarized before the terminal's entries join: the base the next write compares with.
+  const sources = summarizeSources(merged);
+  const terminalContexts = input.terminalEdits ? keepTerminalEdits(merged, input.terminalEdits, contextFiles) : [];
   requireUsableContext(input.currentContext, merged, contextFiles, files.map((file) => file.path));
-  return {
+  const document = {
     // There is one kubeconfig version; kubectl writes these two whatever the files said.
     apiVersion: 'v1',
     kind: 'Config',
@@ -137,6 +240,7 @@ export function buildWorkspaceKubeconfig(input: {
     ...merged,
     'current-context': input.currentContext,
   };
+  return { document, terminalContexts, sources };
 }
 
 function requireUsableContext(name: string, merged: Record<EntryList, Json[]>, contextFiles: ReadonlyMap<string, string>, paths: readonly string[]): void {
@@ -192,7 +296,7 @@ export async function readWorkspaceKubeconfig(path: string): Promise<WorkspaceKu
  * file of a live process may be a write in progress, so it stays; several calls may run at once.
  */
 export async function writeWorkspaceKubeconfig(path: string, document: Json, fileSystem: AtomicWriteFileSystem = nodeFileSystem): Promise<void> {
-  await writeThenTidy(path, document, fileSystem, false);
+  await writeThenTidy(path, serialize(document), fileSystem, false);
 }
 
 /**
@@ -206,8 +310,21 @@ export class WorkspaceKubeconfigFile {
 
   constructor(readonly path: string, private readonly fileSystem: AtomicWriteFileSystem = nodeFileSystem) {}
 
-  write(document: Json): Promise<void> {
-    const written = this.queue.then(() => writeThenTidy(this.path, document, this.fileSystem, true));
+  /** Beside the file: what the user's files gave it at the last write (see SourcesSummary). */
+  get sourcesPath(): string {
+    return `${this.path}.sources.json`;
+  }
+
+  /**
+   * Writes the document, then the summary of what the user's files gave it. A crash between the
+   * two leaves the older summary: for one write, entries that came and went with the user's files
+   * then look like the terminal's. Nothing is lost or corrupted.
+   */
+  write(document: Json, sources?: SourcesSummary): Promise<void> {
+    const written = this.queue.then(async () => {
+      await writeThenTidy(this.path, serialize(document), this.fileSystem, true);
+      if (sources) await writeThenTidy(this.sourcesPath, JSON.stringify(sources), this.fileSystem, true);
+    });
     this.queue = written.catch(() => undefined);
     return written;
   }
@@ -215,10 +332,32 @@ export class WorkspaceKubeconfigFile {
   read(): Promise<WorkspaceKubeconfigRead> {
     return readWorkspaceKubeconfig(this.path);
   }
+
+  /** The summary of the last write; undefined when there is none or it is not one. */
+  async readSources(): Promise<SourcesSummary | undefined> {
+    try {
+      return parseSourcesSummary(JSON.parse(await readFile(this.sourcesPath, 'utf8')));
+    } catch {
+      return undefined;
+    }
+  }
 }
 
-async function writeThenTidy(path: string, document: Json, fileSystem: AtomicWriteFileSystem, ownProcessIdle: boolean): Promise<void> {
-  const text = serialize(document);
+function parseSourcesSummary(value: unknown): SourcesSummary | undefined {
+  const record = asObject(value);
+  const isNames = (list: unknown): list is string[] => Array.isArray(list) && list.every((name) => typeof name === 'string');
+  const contexts = asObject(record?.contexts);
+  if (!record || !isNames(record.clusters) || !isNames(record.users) || !contexts) return undefined;
+  const parsed: Record<string, ContextTarget> = Object.create(null) as Record<string, ContextTarget>;
+  for (const [name, target] of Object.entries(contexts)) {
+    const fields = asObject(target);
+    if (!fields || typeof fields.cluster !== 'string' || typeof fields.user !== 'string' || typeof fields.namespace !== 'string') return undefined;
+    parsed[name] = { cluster: fields.cluster, user: fields.user, namespace: fields.namespace };
+  }
+  return { clusters: record.clusters, users: record.users, contexts: parsed };
+}
+
+async function writeThenTidy(path: string, text: string, fileSystem: AtomicWriteFileSystem, ownProcessIdle: boolean): Promise<void> {
   let temporary: string | undefined;
   // writeFileAtomically leaves its temp file behind when writing or flushing fails: note its name.
   const noting: AtomicWriteFileSystem = {

@@ -60,6 +60,8 @@ export class WorkspaceContext extends DisposableStore {
   private file: InstanceType<Backend['WorkspaceKubeconfigFile']> | undefined;
   /** The current-context this window last wrote: anything else in the file was set from a terminal. */
   private lastWrittenContext: string | undefined;
+  /** Contexts made or changed with kubectl in this window's terminals, kept in its file. */
+  private terminalContexts = new Set<string>();
 
   constructor(private readonly options: WorkspaceContextOptions) {
     super();
@@ -181,7 +183,7 @@ export class WorkspaceContext extends DisposableStore {
     if (this.current.state === 'none') return;
     const { choice } = this.current;
     const gone = choice.kind === 'host'
-      ? this.options.knownContexts()?.has(choice.context) === false
+      ? this.options.knownContexts()?.has(choice.context) === false && !this.terminalContexts.has(choice.context)
       : this.options.vclusterExists(choice.vcluster) === false;
     if (gone) {
       this.markBroken(choice, new Error(choice.kind === 'host'
@@ -241,19 +243,25 @@ export class WorkspaceContext extends DisposableStore {
     const sources = await readExisting(paths);
     if (sources.length === 0) throw new Error(`none of the kubeconfig files exists (${paths.join(', ')})`);
     const extra = await readExisting([this.options.connector.connectionsFile]);
-    const document = backend.buildWorkspaceKubeconfig({
-      sources,
-      extra: extra.map((file) => ({ ...file, text: this.withOwnServers(backend, file.text) })),
-      currentContext: contextOfChoice(choice),
-    });
     // One writer per file in this window: its writes run in order, and it clears temp files
     // left by writes that were cut short (a crash, a full disk).
     if (this.file?.path !== path) this.file = new backend.WorkspaceKubeconfigFile(path);
     const previous = await this.file.read();
     if (previous.state === 'corrupt') this.options.logger.warn(`[workspace] ${path} was damaged (${previous.problem}); it is written afresh from your kubeconfig`);
+    // What kubectl made in this window's terminals (a namespace set, a context added) is kept.
+    const sourcesBefore = previous.state === 'ok' ? await this.file.readSources() : undefined;
+    const merged = backend.mergeWorkspaceKubeconfig({
+      sources,
+      extra: extra.map((file) => ({ ...file, text: this.withOwnServers(backend, file.text) })),
+      currentContext: contextOfChoice(choice),
+      ...(previous.state === 'ok' && sourcesBefore ? { terminalEdits: { path, current: previous.document, sources: sourcesBefore } } : {}),
+    });
+    const kept = merged.terminalContexts.slice().sort().join(', ');
+    if (kept !== [...this.terminalContexts].sort().join(', ') && kept) this.options.logger.info(`[workspace] keeping what this window's terminals set in ${path}: context(s) ${kept}`);
+    this.terminalContexts = new Set(merged.terminalContexts);
     this.lastWrittenContext = contextOfChoice(choice);
-    await this.file.write(document);
-    return document;
+    await this.file.write(merged.document, merged.sources);
+    return merged.document;
   }
 
   /** Another window may have reconnected the same vCluster through its own port: keep ours. */

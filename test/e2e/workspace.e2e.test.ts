@@ -193,6 +193,21 @@ describe('a cluster context per workspace, two windows', () => {
     assert.equal(await inTerminal(window, folderA, 'kubectl config current-context'), hostContext);
   });
 
+  it('a namespace set with kubectl in the window\'s terminal stays through a reload (its file is rewritten), and only there', async () => {
+    const window = windowA!;
+    assert.match(await inTerminal(window, folderA, 'kubectl config set-context --current --namespace=kube-system'), /modified/);
+    await window.page.reload();
+    await window.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await waitFor('the restored status bar', 60_000, async () => ((await statusBar(window).innerText().catch(() => '')).includes(hostContext) ? true : undefined), 250);
+    const namespaceOf = "kubectl config view --minify -o jsonpath='{.contexts[0].context.namespace}'";
+    assert.equal(await waitFor('the namespace after the rewrite', 60_000, async () => {
+      const printed = await inTerminal(window, folderA, namespaceOf);
+      return printed === 'kube-system' ? printed : undefined;
+    }, 1000), 'kube-system');
+    assert.equal(await inTerminal(windowB!, folderB, 'kubectl config current-context'), `vcluster_${name}_${namespace}_${hostContext}`, 'window B is unaffected');
+    assert.equal(readFileSync(userKubeconfig, 'utf8'), userKubeconfigBefore, 'set-context wrote the workspace\'s file, not the user\'s');
+  });
+
   it('a damaged workspace kubeconfig is written afresh when the window reopens', async () => {
     const window = windowA!;
     const workspaceFile = await inTerminal(window, folderA, 'echo $KUBECONFIG');

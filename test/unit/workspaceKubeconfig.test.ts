@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { parse, stringify } from 'yaml';
 import {
-  buildWorkspaceKubeconfig, readWorkspaceKubeconfig, WorkspaceKubeconfigError, WorkspaceKubeconfigFile, writeWorkspaceKubeconfig,
+  buildWorkspaceKubeconfig, mergeWorkspaceKubeconfig, readWorkspaceKubeconfig, WorkspaceKubeconfigError, WorkspaceKubeconfigFile, writeWorkspaceKubeconfig,
 } from '../../src/kube/workspaceKubeconfig';
 import { aKubeconfig, aSimpleKubeconfig, TempDir } from './builders/kubeconfig';
 import { faultyFileSystem } from './support/faultyFileSystem';
@@ -99,6 +99,53 @@ describe('buildWorkspaceKubeconfig', () => {
     assert.equal(command('path'), 'aws', 'a command found on PATH stays as it is');
     assert.equal(command('absolute'), '/usr/local/bin/gke-auth');
     assert.deepEqual(((entry(built, 'users', 'helper')?.user as Json).exec as Json).args, ['token'], 'the rest of exec is kept');
+  });
+
+  it('keeps what kubectl made in the window\'s terminals across rewrites, while the rest follows the user\'s files', () => {
+    const workspaceFile = '/storage/ws/kubeconfig';
+    const userFile = (server: string, extraContext = false) => file('/u/config', aKubeconfig({
+      contexts: [{ name: 'dev' }, { name: 'prod' }, ...(extraContext ? [{ name: 'staging', cluster: 'dev', user: 'dev' }] : [])],
+      clusters: [{ name: 'dev', server, extra: { 'x-team-field': 'kept' } }, { name: 'prod', server: 'https://prod:6443' }],
+      users: [{ name: 'dev', extra: { token: SECRET } }, { name: 'prod', extra: { token: SECRET } }],
+    }));
+    const first = mergeWorkspaceKubeconfig({ sources: [userFile('https://dev:6443', true)], currentContext: 'dev' });
+    assert.deepEqual(first.terminalContexts, []);
+    // What kubectl does in the window's terminal, to the file as written:
+    //   kubectl config set-context --current --namespace=team-a
+    //   kubectl config set-cluster scratch --server=https://scratch:6443 --certificate-authority=certs/ca.crt
+    //   kubectl config set-context scratch --cluster=scratch --user=dev
+    // and it rewrites the whole file in its own way (here: an unknown field of a user entry dropped).
+    const edited = structuredClone(first.document);
+    ((edited.contexts as Json[]).find((item) => item.name === 'dev')!.context as Json).namespace = 'team-a';
+    (edited.clusters as Json[]).push({ name: 'scratch', cluster: { server: 'https://scratch:6443', 'certificate-authority': 'certs/ca.crt' } });
+    (edited.contexts as Json[]).push({ name: 'scratch', context: { cluster: 'scratch', user: 'dev' } });
+    delete ((edited.clusters as Json[]).find((item) => item.name === 'dev')!.cluster as Json)['x-team-field'];
+
+    // The user's file changes (the dev server moved, staging removed): a rewrite.
+    const second = mergeWorkspaceKubeconfig({
+      sources: [userFile('https://dev-new:6443')],
+      currentContext: 'scratch',
+      terminalEdits: { path: workspaceFile, current: edited, sources: first.sources },
+    });
+    const doc = second.document;
+    assert.deepEqual(second.terminalContexts.sort(), ['dev', 'scratch']);
+    assert.deepEqual((entry(doc, 'contexts', 'dev')?.context as Json), { cluster: 'dev', user: 'dev', namespace: 'team-a' }, 'the namespace set in the terminal stays');
+    assert.deepEqual((entry(doc, 'clusters', 'dev')?.cluster as Json), { server: 'https://dev-new:6443', 'x-team-field': 'kept' }, 'the user\'s change arrives; kubectl\'s rewrite did not freeze the entry');
+    assert.deepEqual((entry(doc, 'clusters', 'scratch')?.cluster as Json), { server: 'https://scratch:6443', 'certificate-authority': '/storage/ws/certs/ca.crt' }, 'made in the terminal, its relative path against the workspace file');
+    assert.deepEqual(names(doc, 'contexts'), ['dev', 'prod', 'scratch'], 'staging left the user\'s file and was not edited: gone');
+    assert.equal(doc['current-context'], 'scratch', 'a context made in the terminal can be current');
+
+    // A third write: what the terminal made stays the terminal's (it never came from the files).
+    const third = mergeWorkspaceKubeconfig({ sources: [userFile('https://dev-new:6443')], currentContext: 'dev', terminalEdits: { path: workspaceFile, current: doc, sources: second.sources } });
+    assert.deepEqual(names(third.document, 'clusters'), ['dev', 'prod', 'scratch']);
+    assert.equal(((entry(third.document, 'contexts', 'dev')?.context as Json).namespace), 'team-a');
+    // The namespace set back to the file's: the context follows the file again.
+    const back = structuredClone(third.document);
+    delete ((back.contexts as Json[]).find((item) => item.name === 'dev')!.context as Json).namespace;
+    const fourth = mergeWorkspaceKubeconfig({ sources: [userFile('https://dev-new:6443')], currentContext: 'dev', terminalEdits: { path: workspaceFile, current: back, sources: third.sources } });
+    assert.deepEqual(fourth.terminalContexts, ['scratch']);
+    assert.deepEqual((entry(fourth.document, 'contexts', 'dev')?.context as Json), { cluster: 'dev', user: 'dev' });
+    assert.ok(!JSON.stringify(fourth.sources).includes(SECRET), 'the summary kept beside the file holds no credentials');
   });
 
   it("includes the extension's vCluster contexts, but a user definition of the same name wins", () => {
@@ -229,6 +276,22 @@ describe('readWorkspaceKubeconfig and writeWorkspaceKubeconfig', () => {
     await new WorkspaceKubeconfigFile(target).write(aDocument('k3'));
     assert.deepEqual(temporariesOf(target), [liveOther]);
     for (const path of unrelated) assert.ok(statSync(path).isFile());
+  });
+
+  it('keeps the summary of the user\'s files beside the file (0600, no credentials), and reads nothing from a damaged one', async () => {
+    const target = dir.file('with-sources/kubeconfig');
+    const writer = new WorkspaceKubeconfigFile(target);
+    assert.equal(await writer.readSources(), undefined, 'none before the first write');
+    const merged = mergeWorkspaceKubeconfig({ sources: [file('/u/config', aSimpleKubeconfig('k', 'https://k:6443', { namespace: 'apps' }))], currentContext: 'k' });
+    await writer.write(merged.document, merged.sources);
+    // (contexts is a null-prototype record: a context may be named __proto__.)
+    assert.deepEqual(JSON.parse(JSON.stringify(await writer.readSources())), { clusters: ['k'], users: ['k'], contexts: { k: { cluster: 'k', user: 'k', namespace: 'apps' } } });
+    assert.equal(statSync(writer.sourcesPath).mode & 0o777, 0o600);
+    assert.ok(!readFileSync(writer.sourcesPath, 'utf8').includes('not-a-real-token'));
+    for (const damaged of ['{', '[]', '{"clusters":["k"],"users":["k"],"contexts":{"k":{"cluster":1}}}', '{"clusters":"k","users":[],"contexts":{}}']) {
+      writeFileSync(writer.sourcesPath, damaged);
+      assert.equal(await writer.readSources(), undefined, damaged);
+    }
   });
 
   it('lets concurrent writes of one target all succeed; the writer object applies them in order', async () => {
