@@ -224,17 +224,30 @@ describe('the resource-mapping inspector', () => {
     // The theme picker, as a user opens it: the palette's exact "Preferences: Color Theme" entry
     // (Enter would take the top-ranked match, which can be the marketplace browser).
     await wb.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-    const input = await wb.openPalette();
-    await input.fill('>Preferences: Color Theme');
-    await wb.page.locator('.quick-input-widget .monaco-list-row').filter({ has: wb.page.locator('.label-name', { hasText: /^\s*Preferences: Color Theme\s*$/ }) }).first().click();
-    await wb.page.locator('.quick-input-widget input.input[placeholder*="Color Theme"]').waitFor();
-    await input.fill('Light Modern');
-    await wb.page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: 'Light Modern' }).first().click();
+    await wb.chooseColorTheme('Light Modern');
     const frame = wb.webview();
     await frame.locator('body.vscode-light').waitFor({ timeout: 30_000 });
     await frame.locator('.viewport .row').first().waitFor({ timeout: 30_000 });
     const background = await frame.locator('body').evaluate((body) => body.ownerDocument.defaultView!.getComputedStyle(body).backgroundColor);
     assert.match(background, /^rgb\((2[0-9]{2}), (2[0-9]{2}), (2[0-9]{2})\)$/, `a light background (${background})`);
     await wb.screenshot('inspector-light');
+  });
+
+  it('follows a high-contrast theme: the selected row and the syncer\'s changes get contrast outlines', async () => {
+    const wb = workbench!;
+    await wb.chooseColorTheme('Dark High Contrast');
+    const frame = wb.webview();
+    await frame.locator('body.vscode-high-contrast').waitFor({ timeout: 30_000 });
+    await frame.locator('.viewport .row').first().click();
+    const outline = await frame.locator('.viewport .row.selected').evaluate((row) => {
+      const style = row.ownerDocument.defaultView!.getComputedStyle(row);
+      return { style: style.outlineStyle, color: style.outlineColor };
+    });
+    assert.ok(outline.style !== 'none' && outline.color !== 'rgba(0, 0, 0, 0)', `the selected row is outlined, not only coloured: ${JSON.stringify(outline)}`);
+    await frame.locator('.detail table.metadata').first().waitFor({ timeout: 30_000 });
+    const marker = frame.locator('.detail tr.change-marker').first();
+    const markerOutline = await marker.evaluate((row) => row.ownerDocument.defaultView!.getComputedStyle(row).outlineStyle);
+    assert.notEqual(markerOutline, 'none', 'a syncer marker stands out without colour');
+    await wb.screenshot('inspector-high-contrast');
   });
 });

@@ -272,6 +272,20 @@ export class Workbench {
     return text;
   }
 
+  /**
+   * Switches the colour theme as a user does: the palette's exact "Preferences: Color Theme" entry
+   * (Enter would take the top-ranked match, which can be the marketplace browser), then the theme.
+   */
+  async chooseColorTheme(label: string): Promise<void> {
+    const input = await this.openPalette();
+    await input.fill('>Preferences: Color Theme');
+    await this.page.locator('.quick-input-widget .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: /^\s*Preferences: Color Theme\s*$/ }) }).first().click();
+    await this.page.locator('.quick-input-widget input.input[placeholder*="Color Theme"]').waitFor({ timeout: UI_TIMEOUT_MS });
+    await input.fill(label);
+    await this.page.locator('.quick-input-widget .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^\\s*${label}\\s*$`) }) }).first().click();
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+  }
+
   /** The title of the active editor tab. */
   async activeTabTitle(): Promise<string> {
     const tab = this.page.locator('.tabs-container .tab.active .label-name').first();
