@@ -15,4 +15,5 @@ export { parse as parseYaml, stringify as stringifyYaml, parseDocument as parseY
 export { MappingSource } from './mappingSource';
 export { readPairDetail } from './pairDetail';
 export { editKubeconfigText } from '../kube/userKubeconfigEdit';
-export { buildWorkspaceKubeconfig, mergeWorkspaceKubeconfig, WorkspaceKubeconfigFile } from '../kube/workspaceKubeconfig';
+export { buildWorkspaceKubeconfig, mergeWorkspaceKubeconfig } from '../kube/workspaceKubeconfig';
+export { WorkspaceKubeconfigFile } from '../kube/workspaceKubeconfigFile';

@@ -5,9 +5,8 @@ import { basename, dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { parse, stringify } from 'yaml';
-import {
-  buildWorkspaceKubeconfig, mergeWorkspaceKubeconfig, readWorkspaceKubeconfig, WorkspaceKubeconfigError, WorkspaceKubeconfigFile, writeWorkspaceKubeconfig,
-} from '../../src/kube/workspaceKubeconfig';
+import { buildWorkspaceKubeconfig, mergeWorkspaceKubeconfig, WorkspaceKubeconfigError } from '../../src/kube/workspaceKubeconfig';
+import { readWorkspaceKubeconfig, WorkspaceKubeconfigFile, writeWorkspaceKubeconfig } from '../../src/kube/workspaceKubeconfigFile';
 import { aKubeconfig, aSimpleKubeconfig, TempDir } from './builders/kubeconfig';
 import { faultyFileSystem } from './support/faultyFileSystem';
 

@@ -7,9 +7,8 @@ import { after, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'yaml';
 import { loadKubeconfig } from '../../src/kube/kubeconfig';
-import {
-  buildWorkspaceKubeconfig, readWorkspaceKubeconfig, WorkspaceKubeconfigError, WorkspaceKubeconfigFile, writeWorkspaceKubeconfig,
-} from '../../src/kube/workspaceKubeconfig';
+import { buildWorkspaceKubeconfig, WorkspaceKubeconfigError } from '../../src/kube/workspaceKubeconfig';
+import { readWorkspaceKubeconfig, WorkspaceKubeconfigFile, writeWorkspaceKubeconfig } from '../../src/kube/workspaceKubeconfigFile';
 import { seededRandom } from '../env/seededRandom';
 import type { AtomicWriteFileSystem } from '../../src/kube/kubeconfigWrite';
 import { FAULT_STEPS, faultyFileSystem } from './support/faultyFileSystem';

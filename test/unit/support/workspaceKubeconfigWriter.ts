@@ -1,5 +1,5 @@
 import { writeSync } from 'node:fs';
-import { writeWorkspaceKubeconfig } from '../../../src/kube/workspaceKubeconfig';
+import { writeWorkspaceKubeconfig } from '../../../src/kube/workspaceKubeconfigFile';
 import { aWriterDocument } from '../builders/kubeconfig';
 
 /**
