@@ -6,8 +6,7 @@ import { targetVCluster, type LifecycleUi } from './lifecycleUi';
 /**
  * Opens the resource-mapping inspector of a vCluster: the one run on in the tree, the vCluster of
  * a pair (that pair selected) or of a namespace or kind (filtered to it), or one picked from the
- * palette. A second open brings the same
- * panel forward.
+ * palette. A second open brings the same panel forward.
  */
 export class OpenInspectorCommand implements Command {
   readonly id = 'vcluster.openInspector';
@@ -15,18 +14,17 @@ export class OpenInspectorCommand implements Command {
   constructor(private readonly ui: LifecycleUi, private readonly inspectors: () => Inspectors) {}
 
   async run(arg?: unknown): Promise<void> {
-    const node = arg as ClustersTreeNode | undefined;
-    if (node && typeof node === 'object' && node.kind === 'mappingPair') {
-      this.inspectors().open(node.vcluster, { pairId: node.pair.id });
-      return;
-    }
-    if (node && typeof node === 'object' && node.kind === 'mappingNamespace') {
-      this.inspectors().open(node.vcluster, { namespace: node.namespace });
-      return;
-    }
-    if (node && typeof node === 'object' && node.kind === 'mappingKind') {
-      this.inspectors().open(node.vcluster, { namespace: node.namespace, kind: node.objectKind });
-      return;
+    const node = arg && typeof arg === 'object' ? (arg as ClustersTreeNode) : undefined;
+    switch (node?.kind) {
+      case 'mappingPair':
+        this.inspectors().open(node.vcluster, { pairId: node.pair.id });
+        return;
+      case 'mappingNamespace':
+        this.inspectors().open(node.vcluster, { namespace: node.namespace });
+        return;
+      case 'mappingKind':
+        this.inspectors().open(node.vcluster, { namespace: node.namespace, kind: node.objectKind });
+        return;
     }
     const vcluster = await targetVCluster(this.ui, arg, 'Open Mapping Inspector');
     if (vcluster) this.inspectors().open(vcluster);

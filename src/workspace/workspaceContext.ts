@@ -93,7 +93,8 @@ export class WorkspaceContext extends DisposableStore {
 
   /**
    * Makes `choice` this window's context: connects a vCluster when it does not answer, writes the
-   * workspace's kubeconfig, points this window's terminals at it, and remembers the choice.
+   * workspace's kubeconfig, points this window's terminals at it, and remembers the choice as the
+   * user's own (not with `remember: false`, for a team's setting, which must keep applying).
    * Throws with a message the user can act on; the previous choice stays as it was then.
    */
   async use(choice: WorkspaceChoice, options: { signal?: AbortSignal; remember?: boolean } = {}): Promise<void> {
