@@ -75,6 +75,8 @@ describe('the inspector page in Chromium (FAKE VS Code webview host)', () => {
   const posted = (page: Page) => page.evaluate<WebviewMessage[]>('window.__posted');
   const savedState = (page: Page) => page.evaluate<Record<string, unknown>>('window.__state');
   const rowIds = (page: Page) => page.locator('.viewport .row').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-id') ?? ''));
+  /** A sort redraws in the next frame: the first row once it is `id` (or a timeout naming what it was). */
+  const firstRowBecomes = (page: Page, id: string, what: string) => waitFor(`${what}: ${id} first`, 5000, async () => ((await rowIds(page))[0] === id ? true : undefined), 20);
   const selectedId = (page: Page) => page.locator('.viewport .row.selected').getAttribute('data-id');
   const shown = (page: Page) => page.locator('.summary .shown').innerText();
 
@@ -126,10 +128,10 @@ describe('the inspector page in Chromium (FAKE VS Code webview host)', () => {
     await page.locator('.viewport .row').first().waitFor();
     await page.locator('.th.col-age button').click();
     assert.equal(await page.locator('.th.col-age').getAttribute('aria-sort'), 'ascending');
-    assert.equal((await rowIds(page))[0], 'Pod/ns-19/app-1999', 'newest first');
+    await firstRowBecomes(page, 'Pod/ns-19/app-1999', 'newest first');
     await page.locator('.th.col-age button').click();
     assert.equal(await page.locator('.th.col-age').getAttribute('aria-sort'), 'descending');
-    assert.equal((await rowIds(page))[0], 'Service/ns-00/app-0000');
+    await firstRowBecomes(page, 'Service/ns-00/app-0000', 'oldest first');
 
     await page.locator('.status-toggle[data-status="orphaned"]').click();
     assert.equal(await page.locator('.status-toggle[data-status="orphaned"]').getAttribute('aria-pressed'), 'true');
@@ -208,11 +210,10 @@ describe('the inspector page in Chromium (FAKE VS Code webview host)', () => {
 
     // Opened from a namespace or kind in the tree: exactly that group, the search cleared.
     await page.locator('vscode-textfield.search input').fill('app-19');
-    const rowIds = () => page.locator('.viewport .row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-id') ?? ''));
-    await waitFor('the search applied', 10_000, async () => ((await rowIds()).every((id) => id.includes('app-19')) ? true : undefined), 50);
+    await waitFor('the search applied', 10_000, async () => ((await rowIds(page)).every((id) => id.includes('app-19')) ? true : undefined), 50);
     await deliver(page, { type: 'showGroup', namespace: 'ns-16', kind: 'Service' });
     const groupIds = await waitFor('the group shown, the search cleared', 10_000, async () => {
-      const ids = await rowIds();
+      const ids = await rowIds(page);
       const searchText = await page.locator('vscode-textfield.search input').inputValue();
       return searchText === '' && ids.length > 0 && ids.every((id) => id.startsWith('Service/ns-16/')) ? ids : undefined;
     }, 50);
@@ -220,7 +221,7 @@ describe('the inspector page in Chromium (FAKE VS Code webview host)', () => {
     // A namespace without a kind: the kind filter goes back to every kind.
     await deliver(page, { type: 'showGroup', namespace: 'ns-01' });
     await waitFor('the whole namespace, any kind', 10_000, async () => {
-      const ids = await rowIds();
+      const ids = await rowIds(page);
       const kind = await page.locator('vscode-single-select.kind-filter').evaluate((select) => (select as unknown as { value: string }).value);
       return kind === '' && ids.length > 0 && ids.every((id) => id.split('/')[1] === 'ns-01') ? true : undefined;
     }, 50);
