@@ -5,24 +5,36 @@
 // /root/.kube/config, which it overwrites) are hard-coded in the syncer, so it runs in a private
 // mount namespace (`unshare -m`, root only) where they are bind mounts of folders of ours: nothing
 // outside the namespace sees them, the machine's /root/.kube is untouched.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { SetupError } from './goBuild';
 import type { HostBinaries } from './hostBinaries';
 import { syncersDir } from './paths';
+import { killSupervisedNow, readSupervisedState, startSupervised, stopSupervised, supervisedPid, supervisorFiles, type SupervisedState } from './supervisor';
 import type { VClusterBinaries } from './vclusterBinaries';
 
 /** The syncer's proxy, as the chart's Service would expose it; the port is fixed by the syncer. */
 export const SYNCER_PROXY = 'https://127.0.0.1:8443';
 
+/**
+ * How often the syncer may exit before it is ready until start-up counts as failed. One exit is a
+ * known start-up race of the syncer (its virtual `kubernetes` Service's IP "already allocated"),
+ * which a restart heals, as kubelet's restart heals it in a pod; three in a row is a real fault.
+ */
+const STARTUP_EXITS_ALLOWED = 2;
+
 export interface RunningSyncer {
   /** Kubeconfig of the virtual cluster (from Secret vc-NAME, server pointed at the local proxy). */
   kubeconfig: string;
-  pid: number;
+  /** Process group of the syncer's current run (it changes when the supervisor restarts it). */
+  readonly pid: number;
+  /** The supervisor that restarts the syncer with kubelet's back-off when it exits. */
+  supervisorPid: number;
   logFile: string;
   logTail(lines?: number): string;
+  /** Restarts, the last exit, and whether it runs or waits out its back-off. */
+  state(): SupervisedState | undefined;
   stop(): Promise<void>;
 }
 
@@ -42,49 +54,24 @@ export interface SyncerOptions {
 /** The fixed mount points the syncer expects; created empty if missing (we only mount over them). */
 const MOUNT_POINTS = ['/data', '/binaries', '/root/.kube'];
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * Stops the syncer whose folder this is, and its children: the syncer exits on SIGTERM without
- * stopping kube-apiserver, kine and the controller-manager, which share its process group, so the
- * group is signalled. Then the folder is removed. Safe when it is already gone.
+ * Stops the syncer whose folder this is: its supervisor first (so nothing restarts it), then the
+ * syncer's whole process group (it exits on SIGTERM without stopping kube-apiserver, kine and the
+ * controller-manager it started). Then the folder is removed. Safe when it is already gone.
  */
 export async function stopSyncer(dir: string): Promise<void> {
-  const pidFile = join(dir, 'syncer.pid');
-  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
-  if (Number.isInteger(pid) && pid > 1) {
-    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-      try {
-        process.kill(-pid, signal);
-      } catch {
-        break;
-      }
-      const deadline = Date.now() + 5_000;
-      while (alive(-pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  await stopSupervised(dir);
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** The synchronous form, for process 'exit' handlers: SIGKILL to the group, folder removed. */
+/** The synchronous form, for process 'exit' handlers: SIGKILL to supervisor and group, folder removed. */
 export function killSyncerNow(dir: string): void {
-  const pidFile = join(dir, 'syncer.pid');
-  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
-  if (Number.isInteger(pid) && pid > 1) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
+  killSupervisedNow(dir);
   rmSync(dir, { recursive: true, force: true });
+}
+
+function lastLines(file: string, lines: number): string {
+  return existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '';
 }
 
 export async function startSyncer(options: SyncerOptions): Promise<RunningSyncer> {
@@ -120,54 +107,45 @@ export async function startSyncer(options: SyncerOptions): Promise<RunningSyncer
   writeFileSync(configFile, Buffer.from(rendered, 'base64'));
   for (const point of MOUNT_POINTS) if (!existsSync(point)) mkdirSync(point, { recursive: true });
 
-  const logFile = join(scratch, 'syncer.log');
-  const log = openSync(logFile, 'a');
   // A fixed script; every value reaches it as an argument, never as shell text.
   const script = 'mount --bind "$1" /data && mount --bind "$2" /binaries && mount --bind "$3" /root/.kube && shift 3 && exec "$@"';
-  let child: ChildProcess;
-  try {
-    child = spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh',
-      dirs.data, dirs.binaries, dirs.kube, options.vcluster.syncer, 'start', '--config', configFile], {
-      cwd: scratch,
-      detached: true,
-      stdio: ['ignore', log, log],
-      env: {
-        ...process.env,
-        VCLUSTER_NAME: name,
-        POD_NAME: `${name}-0`,
-        NAMESPACE: namespace,
-        POD_IP: '127.0.0.1',
-        NODE_NAME: 'local',
-        KUBECONFIG: hostKubeconfig,
-      },
-    });
-  } finally {
-    closeSync(log);
-  }
-  const pid = child.pid!;
-  child.unref();
-  writeFileSync(join(scratch, 'syncer.pid'), `${pid}\n`);
-  const logTail = (lines = 30) => (existsSync(logFile) ? readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '');
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  Object.assign(env, { VCLUSTER_NAME: name, POD_NAME: `${name}-0`, NAMESPACE: namespace, POD_IP: '127.0.0.1', NODE_NAME: 'local', KUBECONFIG: hostKubeconfig });
+  const { supervisorPid } = await startSupervised({
+    dir: scratch,
+    cwd: scratch,
+    command: 'unshare',
+    args: ['--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh',
+      dirs.data, dirs.binaries, dirs.kube, options.vcluster.syncer, 'start', '--config', configFile],
+    env,
+  });
+  const files = supervisorFiles(scratch);
+  const logFile = files.log;
+  const logTail = (lines = 30) => lastLines(logFile, lines);
+  const state = () => readSupervisedState(scratch);
   const stop = () => stopSyncer(scratch);
-  if (options.killOnExit) {
-    process.once('exit', () => {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    });
-  }
+  if (options.killOnExit) process.once('exit', () => killSupervisedNow(scratch));
+  const running = (kubeconfig: string): RunningSyncer => ({
+    kubeconfig, supervisorPid, logFile, logTail, state, stop,
+    get pid() {
+      return supervisedPid(scratch) ?? 0;
+    },
+  });
 
   // Ready when the syncer has written Secret vc-NAME and the virtual API answers through its proxy.
   const kubeconfig = join(scratch, 'kubeconfig.yaml');
   const deadline = Date.now() + (options.readyTimeoutMs ?? 180_000);
   let lastProblem = 'no Secret vc-' + name + ' yet';
   for (;;) {
-    if (!alive(pid)) {
+    const now = state();
+    const exits = now ? now.restarts + (now.state === 'running' ? 0 : 1) : 0;
+    if (now?.state === 'stopped' || exits > STARTUP_EXITS_ALLOWED) {
+      const exit = now?.lastExit;
+      const how = exit ? (exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`) : 'no exit status';
       const tail = logTail();
       await stop();
-      throw new SetupError(`The vCluster syncer exited during start-up. Last log lines:\n${tail}`);
+      throw new SetupError(`The vCluster syncer exited ${exits === 1 ? 'once' : `${exits} times`} during start-up, the last time with ${how}; it was restarted with kubelet's back-off and start-up gives up after ${STARTUP_EXITS_ALLOWED + 1} exits. Last log lines:\n${tail}`);
     }
     try {
       const virtual = await core.readNamespacedSecret({ namespace, name: `vc-${name}` });
@@ -177,7 +155,7 @@ export async function startSyncer(options: SyncerOptions): Promise<RunningSyncer
         const virtualConfig = new KubeConfig();
         virtualConfig.loadFromFile(kubeconfig);
         await virtualConfig.makeApiClient(CoreV1Api).listNamespace();
-        return { kubeconfig, pid, logFile, logTail, stop };
+        return running(kubeconfig);
       }
     } catch (error) {
       lastProblem = (error as Error).message.split('\n')[0] ?? String(error);

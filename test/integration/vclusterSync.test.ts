@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { createConnection } from 'node:net';
@@ -26,6 +26,22 @@ const NAME = 'sync';
 const NAMESPACE = `vcluster-sync-${process.pid}`;
 /** The syncer's host name for a namespaced object: NAME-x-NAMESPACE-x-VCLUSTER. */
 const hostName = (name: string, namespace = 'default') => `${name}-x-${namespace}-x-${NAME}`;
+
+/**
+ * Live pids of a process group (the syncer's: it, kine, kube-apiserver, kube-controller-manager).
+ * Zombies do not count: where PID 1 does not reap, a killed process lingers as one, holding nothing.
+ */
+function groupMembers(group: number): string[] {
+  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((entry) => {
+    try {
+      // Fields 3 and 5 of /proc/PID/stat: the state and the process group.
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ').pop()!.split(' ');
+      return Number(fields[2]) === group && fields[0] !== 'Z';
+    } catch {
+      return false;
+    }
+  });
+}
 
 describe('real syncing by the vCluster syncer on the local host', () => {
   let vcluster: LocalVCluster;
@@ -203,17 +219,40 @@ describe('real syncing by the vCluster syncer on the local host', () => {
     }
   });
 
+  it('a syncer killed with SIGKILL is restarted like a pod\'s container: after 10 s, with its data, and answers again', async () => {
+    const syncer = vcluster.syncer!;
+    const before = syncer.state()!;
+    assert.equal(before.state, 'running');
+    const killedPid = syncer.pid;
+    const marker = `before-kill-${Date.now()}`;
+    await virtualCore.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: marker }, data: { kept: 'yes' } } });
+    process.kill(killedPid, 'SIGKILL');
+    const waiting = await waitFor('the supervisor to record the exit', 15_000, async () => {
+      const now = syncer.state();
+      return now?.state === 'waiting' ? now : undefined;
+    }, 100);
+    assert.equal(waiting.lastExit?.signal, 'SIGKILL');
+    const backoffMs = Date.parse(waiting.nextStartAt!) - Date.parse(waiting.lastExit!.at);
+    assert.ok(backoffMs >= 9_500 && backoffMs <= 10_500, `first back-off is kubelet's 10 s (was ${backoffMs} ms)`);
+    // What the killed syncer left in its group (kube-apiserver, kine, the controller-manager) went
+    // with it, as a pod's containers would, so the restart finds its fixed ports free.
+    await assertPortFree(6443);
+    await assertPortFree(8443);
+    await waitFor('the restarted syncer to serve the virtual cluster again', 120_000, async () => {
+      const { items } = await virtualCore.listNamespacedConfigMap({ namespace: 'default' });
+      return items.find((item) => item.metadata?.name === marker);
+    }, 500);
+    const after = syncer.state()!;
+    assert.equal(after.state, 'running');
+    assert.equal(after.restarts, before.restarts + 1);
+    assert.notEqual(syncer.pid, killedPid);
+    assert.ok(existsSync(join(dirname(syncer.logFile), 'previous.log')), 'the killed run\'s log is kept as the previous log');
+    await waitFor('the restarted syncer to run its whole control plane again', 60_000, async () => (groupMembers(syncer.pid).length >= 4 ? true : undefined), 250);
+  });
+
   it('stopping the host\'s vCluster syncers stops the syncer and its whole control plane', async () => {
     const pid = vcluster.syncer!.pid;
-    const members = () => readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((entry) => {
-      try {
-        // Field 5 of /proc/PID/stat is the process group.
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pid;
-      } catch {
-        return false;
-      }
-    });
+    const members = () => groupMembers(pid);
     assert.ok(members().length >= 4, 'syncer, kine, kube-apiserver and kube-controller-manager run in its group');
     await stopVClusterSyncers(cluster.name);
     assert.deepEqual(members(), []);

@@ -1,0 +1,255 @@
+// A small supervisor that keeps one local process running the way kubelet keeps a container
+// running: it starts the process in a process group of its own, and when it exits, kills whatever
+// it left in that group (the syncer leaves kube-apiserver, kine and the controller-manager behind,
+// holding its fixed ports), keeps the log of that run as the "previous" log, waits the kubelet's
+// back-off and starts it again. It runs detached, so `cluster:up` can leave a vCluster running.
+//
+//   node --import tsx test/env/supervisor.ts SPEC.json
+//
+// Files in the spec's folder: process.pid (the current run's process group), supervisor.pid,
+// state.json (see SupervisedState), current.log and previous.log (each run's output).
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { nextRestartDelay } from './restartPolicy';
+
+export interface SupervisorSpec {
+  /** Folder for the pid files, state and logs. */
+  dir: string;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+}
+
+export interface SupervisedExit {
+  code: number | null;
+  signal: string | null;
+  at: string;
+  ranMs: number;
+}
+
+export interface SupervisedState {
+  state: 'running' | 'waiting' | 'stopped';
+  supervisorPid: number;
+  /** Process group of the current run (its leader's pid); 0 while waiting. */
+  pid: number;
+  startedAt?: string;
+  /** Runs started after the first. */
+  restarts: number;
+  lastExit?: SupervisedExit;
+  /** When the next run starts, while waiting. */
+  nextStartAt?: string;
+}
+
+export const supervisorFiles = (dir: string) => ({
+  spec: join(dir, 'supervisor.json'),
+  state: join(dir, 'state.json'),
+  supervisorPid: join(dir, 'supervisor.pid'),
+  pid: join(dir, 'process.pid'),
+  log: join(dir, 'current.log'),
+  previousLog: join(dir, 'previous.log'),
+});
+
+/** The supervisor's last written state, or undefined before it wrote one (or if it is damaged). */
+export function readSupervisedState(dir: string): SupervisedState | undefined {
+  try {
+    return JSON.parse(readFileSync(supervisorFiles(dir).state, 'utf8')) as SupervisedState;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeAtomically(file: string, text: string): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, file);
+}
+
+/**
+ * Live (not zombie) members of a process group: where PID 1 does not reap, killed processes linger
+ * as zombies, which still count for kill(-group, 0) but hold no ports.
+ */
+function liveGroupMembers(group: number): number[] {
+  const members: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Fields 3 and 5 of /proc/PID/stat: the state and the process group.
+      if (Number(fields[2]) === group && fields[0] !== 'Z') members.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return members;
+}
+
+async function waitForGroupGone(group: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (liveGroupMembers(group).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function supervise(spec: SupervisorSpec): Promise<void> {
+  const files = supervisorFiles(spec.dir);
+  let stopping = false;
+  let currentPid = 0;
+  let wake: (() => void) | undefined;
+  let state: SupervisedState = { state: 'waiting', supervisorPid: process.pid, pid: 0, restarts: 0 };
+  const save = (next: SupervisedState) => {
+    state = next;
+    writeAtomically(files.state, `${JSON.stringify(state, null, 2)}\n`);
+  };
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    wake?.();
+    if (currentPid > 0) {
+      killGroup(currentPid, 'SIGTERM');
+      // Whatever ignores SIGTERM goes 5 s later; the exit below follows the run's own exit.
+      setTimeout(() => killGroup(currentPid, 'SIGKILL'), 5_000).unref();
+    }
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  writeAtomically(files.supervisorPid, `${process.pid}\n`);
+
+  let delay: number | undefined;
+  while (!stopping) {
+    if (state.lastExit && existsSync(files.log)) renameSync(files.log, files.previousLog);
+    const log = openSync(files.log, 'a');
+    const started = Date.now();
+    const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', log, log] });
+    closeSync(log);
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+      child.once('error', () => resolve({ code: 127, signal: null }));
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+    });
+    currentPid = child.pid ?? 0;
+    if (currentPid > 0) {
+      writeAtomically(files.pid, `${currentPid}\n`);
+      save({ ...state, state: 'running', pid: currentPid, startedAt: new Date(started).toISOString(), nextStartAt: undefined });
+    }
+    const { code, signal } = await exited;
+    // A pod's containers die with it: what the run left in its group goes too, before anything
+    // else happens (a restart needs its ports free).
+    if (currentPid > 0 && killGroup(currentPid, 'SIGKILL')) await waitForGroupGone(currentPid, 10_000);
+    currentPid = 0;
+    const ranMs = Date.now() - started;
+    const lastExit: SupervisedExit = { code, signal, at: new Date().toISOString(), ranMs };
+    if (stopping) {
+      save({ ...state, state: 'stopped', pid: 0, lastExit });
+      break;
+    }
+    delay = nextRestartDelay(delay, ranMs);
+    save({ ...state, state: 'waiting', pid: 0, lastExit, nextStartAt: new Date(Date.now() + delay).toISOString() });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, delay);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    wake = undefined;
+    if (!stopping) state = { ...state, restarts: state.restarts + 1 };
+  }
+  if (state.state !== 'stopped') save({ ...state, state: 'stopped', pid: 0, nextStartAt: undefined });
+  process.exit(0);
+}
+
+/** Running and not a zombie (a zombie is dead, whoever has yet to reap it). */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function readPid(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts a detached supervisor for `spec` (its folder must exist) and returns once it has started
+ * the first run. The supervisor outlives this process unless the caller kills it.
+ */
+export async function startSupervised(spec: SupervisorSpec): Promise<{ supervisorPid: number }> {
+  const files = supervisorFiles(spec.dir);
+  writeFileSync(files.spec, JSON.stringify(spec), { mode: 0o600 });
+  const root = join(__dirname, '..', '..');
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'supervisor.ts'), files.spec], {
+    cwd: root, detached: true, stdio: 'ignore',
+  });
+  child.unref();
+  const supervisorPid = child.pid!;
+  const deadline = Date.now() + 20_000;
+  while (readSupervisedState(spec.dir) === undefined) {
+    if (!isAlive(supervisorPid) || Date.now() > deadline) {
+      killGroup(supervisorPid, 'SIGKILL');
+      throw new Error(`The supervisor for ${spec.command} did not start (folder ${spec.dir}).`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { supervisorPid };
+}
+
+/** The current run's process group, as the supervisor last wrote it. */
+export function supervisedPid(dir: string): number | undefined {
+  return readPid(supervisorFiles(dir).pid);
+}
+
+/**
+ * Stops the supervisor and its run (SIGTERM, then SIGKILL after 5 s), also when the supervisor
+ * itself was killed and left its run behind. Safe when nothing runs.
+ */
+export async function stopSupervised(dir: string): Promise<void> {
+  const files = supervisorFiles(dir);
+  const supervisor = readPid(files.supervisorPid);
+  if (supervisor && isAlive(supervisor)) {
+    process.kill(supervisor, 'SIGTERM');
+    const deadline = Date.now() + 8_000;
+    while (isAlive(supervisor) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const run = readPid(files.pid);
+  if (run) {
+    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+      if (liveGroupMembers(run).length === 0 || !killGroup(run, signal)) break;
+      await waitForGroupGone(run, 5_000);
+    }
+  }
+  if (supervisor) killGroup(supervisor, 'SIGKILL');
+}
+
+/** The synchronous form, for process 'exit' handlers: SIGKILL to the supervisor and its run. */
+export function killSupervisedNow(dir: string): void {
+  const files = supervisorFiles(dir);
+  for (const pid of [readPid(files.supervisorPid), readPid(files.pid)]) {
+    if (pid) killGroup(pid, 'SIGKILL');
+  }
+}
+
+if (process.argv[1] && /supervisor\.ts$/.test(process.argv[1])) {
+  const specFile = process.argv[2];
+  if (!specFile) {
+    console.error('usage: node --import tsx test/env/supervisor.ts SPEC.json');
+    process.exit(2);
+  }
+  void supervise(JSON.parse(readFileSync(specFile, 'utf8')) as SupervisorSpec);
+}
