@@ -9,6 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { goVersion, moduleGoMod } from '../env/goBuild';
 import { cachedHostBinaries, type HostBinaries } from '../env/hostBinaries';
 import { clusterDir, findProcesses, upHostCluster, validateClusterName } from '../env/hostCluster';
+// @ts-expect-error -- plain .mjs module without type declarations
+import { versions } from '../../scripts/lib/versions.mjs';
 
 describe('host set-up failures', () => {
   let binaries: HostBinaries;
@@ -46,7 +48,7 @@ describe('host set-up failures', () => {
     const fakeApiserver = join(scratch, 'kube-apiserver');
     writeFileSync(fakeApiserver, [
       '#!/bin/sh',
-      'case "$1" in --version|version) echo "Kubernetes v1.34.4"; exit 0;; esac',
+      `case "$1" in --version|version) echo "Kubernetes ${versions.kubernetes}"; exit 0;; esac`,
       'echo "simulated start-up failure: cannot reach etcd" >&2',
       'exit 1',
       '',
@@ -90,6 +92,32 @@ describe('host set-up failures', () => {
       await assert.rejects(goVersion(), /The Go toolchain \(go\) is not on PATH\. Install Go/);
     } finally {
       process.env.PATH = path;
+    }
+  });
+
+  it('a proxy that refuses a module: names the module, the answer and what to check', async () => {
+    // A real refusal of the real proxy: this version is one it does not serve (kine v0.16 needs it).
+    await assert.rejects(moduleGoMod('github.com/t4db/t4', 'v1.0.6', 120_000), (error: Error) => {
+      assert.match(error.message.split('\n')[0]!, /^A Go module could not be downloaded: the proxy answered 40\d [\w ]+ for github\.com\/t4db\/t4@v1\.0\.6 .*GOPROXY=/);
+      return true;
+    });
+  });
+
+  it('a proxy that does not answer: names the proxy setting', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const saved = process.env.GOPROXY;
+    process.env.GOPROXY = `http://127.0.0.1:${port}`;
+    try {
+      await assert.rejects(moduleGoMod('example.com/not-in-the-cache', 'v1.2.3', 60_000), (error: Error) => {
+        assert.match(error.message.split('\n')[0]!, new RegExp(`^A Go module could not be downloaded .*GOPROXY=http://127\\.0\\.0\\.1:${port}\\) is reachable`));
+        return true;
+      });
+    } finally {
+      if (saved === undefined) delete process.env.GOPROXY;
+      else process.env.GOPROXY = saved;
     }
   });
 

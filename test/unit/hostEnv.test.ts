@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { goBinaryName, wrapperGoMod } from '../env/goBuild';
-import { kubernetesWrapperGoMod } from '../env/hostBinaries';
+import { LOCAL_PROGRAMS, localLdflags, localModules, localWrapperGoMod, stagingReplaces } from '../env/localBinaries';
+// @ts-expect-error -- plain .mjs module without type declarations
+import { versions } from '../../scripts/lib/versions.mjs';
 
 // An excerpt in the shape of k8s.io/kubernetes' go.mod: staging modules at v0.0.0, plus ordinary
 // requirements that must not be touched.
@@ -28,28 +30,40 @@ replace (
 )
 `;
 
-describe('kubernetesWrapperGoMod', () => {
-  const goMod = kubernetesWrapperGoMod(kubernetesGoMod, 'v1.34.4', 'v0.34.4');
+describe('the local binaries\' wrapper module', () => {
+  const goMod = localWrapperGoMod(kubernetesGoMod);
 
   it('replaces each staging module pinned at v0.0.0 with its published version', () => {
-    assert.match(goMod, /^\tk8s\.io\/api => k8s\.io\/api v0\.34\.4$/m);
-    assert.match(goMod, /^\tk8s\.io\/apiextensions-apiserver => k8s\.io\/apiextensions-apiserver v0\.34\.4$/m);
-    assert.match(goMod, /^\tk8s\.io\/client-go => k8s\.io\/client-go v0\.34\.4$/m);
+    assert.deepEqual(stagingReplaces(kubernetesGoMod, 'v0.36.3'), [
+      '\tk8s.io/api => k8s.io/api v0.36.3',
+      '\tk8s.io/apiextensions-apiserver => k8s.io/apiextensions-apiserver v0.36.3',
+      '\tk8s.io/client-go => k8s.io/client-go v0.36.3',
+      // Required as "// indirect" too.
+      '\tk8s.io/cri-client => k8s.io/cri-client v0.36.3',
+    ]);
+    assert.match(goMod, new RegExp(`^\\tk8s\\.io/client-go => k8s\\.io/client-go ${versions.kubernetesStaging.replace(/\./g, '\\.')}$`, 'm'));
   });
 
   it('leaves versioned requirements alone, and does not copy local folder replaces', () => {
     assert.doesNotMatch(goMod, /klog|kube-openapi|cobra|staging\/src/);
   });
 
-  it('also replaces staging modules required as "// indirect"', () => {
-    assert.match(goMod, /^\tk8s\.io\/cri-client => k8s\.io\/cri-client v0\.34\.4$/m);
+  it('requires every pinned module once and lists every program as a tool', () => {
+    for (const [module, version] of localModules()) {
+      assert.match(goMod, new RegExp(`^\\t${module.replace(/\./g, '\\.')} ${version.replace(/\./g, '\\.')}$`, 'm'));
+    }
+    assert.deepEqual(localModules().map(([module]) => module).sort(), ['github.com/k3s-io/kine', 'github.com/loft-sh/vcluster', 'go.etcd.io/etcd/server/v3', 'helm.sh/helm/v3', 'k8s.io/kubernetes', 'sigs.k8s.io/kwok']);
+    for (const program of LOCAL_PROGRAMS) assert.match(goMod, new RegExp(`^\\t${program.pkg.replace(/\./g, '\\.')}$`, 'm'));
+    assert.equal(new Set(LOCAL_PROGRAMS.map((program) => program.out)).size, LOCAL_PROGRAMS.length, 'every binary has its own file name');
   });
 
-  it('requires the pinned Kubernetes and lists the four programs as tools', () => {
-    assert.match(goMod, /^require \(\n\tk8s\.io\/kubernetes v1\.34\.4\n\)$/m);
-    for (const program of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl']) {
-      assert.match(goMod, new RegExp(`^\\tk8s\\.io/kubernetes/cmd/${program}$`, 'm'));
-    }
+  it('stamps each project\'s version where its release build does, and strips debug info', () => {
+    const ldflags = localLdflags();
+    assert.match(ldflags, new RegExp(`-X k8s\\.io/component-base/version\\.gitVersion=${versions.kubernetes.replace(/\./g, '\\.')}`));
+    assert.match(ldflags, /-X sigs\.k8s\.io\/kwok\/pkg\/consts\.Version=v/);
+    assert.match(ldflags, /-X helm\.sh\/helm\/v3\/internal\/version\.version=v/);
+    assert.match(ldflags, /-X github\.com\/k3s-io\/kine\/pkg\/version\.Version=v/);
+    assert.match(ldflags, / -s -w$/);
   });
 });
 

@@ -1,7 +1,8 @@
 // vcluster-translate-oracle answers with the host names the vcluster syncer's own code gives virtual
 // objects, so test/integration/translate.test.ts can hold src/vcluster/translate.ts to them.
-// Built by test/env/translateOracle.ts in a wrapper module that requires github.com/loft-sh/vcluster
-// at the pinned version; nothing here reimplements vcluster: every answer comes from its functions.
+// Built by test/env/localBinaries.ts with the other local binaries, in the wrapper module that
+// requires github.com/loft-sh/vcluster at the pinned version; nothing here reimplements vcluster:
+// every answer comes from its functions.
 //
 // Reads JSON lines {"name","namespace","vcluster","hostNamespace"} on stdin and writes one JSON line
 // {"host","cluster","short"} per input line, in order.
