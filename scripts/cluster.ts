@@ -13,16 +13,27 @@
 //
 // `up` prints `KUBECONFIG=<absolute path>` on a line of its own.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SetupError } from '../test/env/goBuild';
-import { cachedHostBinaries, ensureHostBinaries, reportedVersions, type BuildReport } from '../test/env/hostBinaries';
+import { cachedHostBinaries, ensureHostBinaries, reportedVersions } from '../test/env/hostBinaries';
 import { clusterDir, COMPONENTS, downHostCluster, isAlive, listHostClusters, upHostCluster, validateClusterName } from '../test/env/hostCluster';
 import { syncersDir } from '../test/env/paths';
+import { readSupervisedState } from '../test/env/supervisor';
 import { ensureVClusterBinaries, reportedVClusterVersions } from '../test/env/vclusterBinaries';
 import { upVCluster } from '../test/env/vclusterFixture';
 
 export const DEFAULT_CLUSTER_NAME = 'vcluster-vscode';
+
+/** "running (pid 123, 1 restart; last exit code 1 at …)", from its supervisor's state. */
+function describeSyncer(dir: string): string {
+  const state = readSupervisedState(dir);
+  if (!state || !isAlive(state.supervisorPid)) return 'not running (no supervisor)';
+  const restarts = `${state.restarts} restart${state.restarts === 1 ? '' : 's'}`;
+  const exit = state.lastExit ? `; last exit ${state.lastExit.signal ? `by ${state.lastExit.signal}` : `code ${state.lastExit.code}`} at ${state.lastExit.at}` : '';
+  const now = state.state === 'running' ? `running (pid ${state.pid}, ${Math.round(groupResidentMiB(state.pid))} MiB with its control plane)` : state.state === 'waiting' ? `waiting to restart at ${state.nextStartAt}` : 'stopped';
+  return `${now}, ${restarts}${exit}`;
+}
 
 function residentMiB(pid: number): number {
   try {
@@ -31,6 +42,21 @@ function residentMiB(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** Resident memory of every process in a process group (a syncer and the control plane it runs), in MiB. */
+function groupResidentMiB(group: number): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Field 5 of /proc/PID/stat is the process group.
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === group) total += residentMiB(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
 }
 
 /** Resident memory of a cluster's processes, per component, in MiB. */
@@ -63,13 +89,12 @@ async function main(): Promise<void> {
   const seconds = () => ((Date.now() - started) / 1000).toFixed(1);
   switch (command) {
     case 'build': {
-      const report: BuildReport = { peakBuildRssMiB: 0, built: [] };
-      const binaries = await ensureHostBinaries(report);
-      const vclusterBinaries = await ensureVClusterBinaries(report);
+      // `npm run cluster:build` runs the set-up first (scripts/setup/launch.mjs), which builds what
+      // is missing with progress; here each binary says which version it is.
+      const binaries = await ensureHostBinaries();
+      const vclusterBinaries = await ensureVClusterBinaries();
       for (const [program, version] of Object.entries({ ...reportedVersions(binaries), ...reportedVClusterVersions(vclusterBinaries) })) console.log(`  ${program}: ${version}`);
-      console.log(report.built.length > 0
-        ? `[cluster] built ${report.built.join(', ')} in ${seconds()} s (peak go build memory ${report.peakBuildRssMiB} MiB)`
-        : `[cluster] all binaries were cached (${seconds()} s)`);
+      console.log(`[cluster] binaries in ${dirname(binaries.kubectl)} (${seconds()} s)`);
       return;
     }
     case 'up': {
@@ -126,8 +151,7 @@ async function main(): Promise<void> {
         console.log(`  KUBECONFIG=${join(clusterDir(name), 'kubeconfig.yaml')}`);
         const vclusters = syncersDir(name);
         for (const vcluster of existsSync(vclusters) ? readdirSync(vclusters) : []) {
-          const pid = Number(readFileSync(join(vclusters, vcluster, 'syncer.pid'), 'utf8').trim());
-          console.log(`  vCluster ${vcluster}: syncer ${isAlive(pid) ? `running (pid ${pid})` : 'not running'}`);
+          console.log(`  vCluster ${vcluster}: syncer ${describeSyncer(join(vclusters, vcluster))}`);
           console.log(`    VCLUSTER_KUBECONFIG=${join(vclusters, vcluster, 'kubeconfig.yaml')}`);
         }
       }

@@ -129,6 +129,9 @@ async function runFiles(tier, config, files, output, extraEnv) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [tier, ...only] = process.argv.slice(2);
+  // Run on its own (`npm run test:unit` …): set up what this tier needs first.
+  const { ensureSetupOrExit, PURPOSES } = await import('./setup/index.mjs');
+  if (PURPOSES[tier]) await ensureSetupOrExit(tier);
   runTier(tier, only).then((counts) => {
     console.log(`${tier}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
     process.exit(counts.failed > 0 ? 1 : 0);

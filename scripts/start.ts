@@ -1,6 +1,7 @@
 // `npm start`: the extension in a real VS Code (code-server) in your browser, against a real host.
-// Starts (or reuses) the local host cluster — Kubernetes built from Go modules, kwok nodes, all on
-// 127.0.0.1 (built on first use, minutes; seconds after) — then builds and packages the extension,
+// The set-up (scripts/setup, run first by scripts/setup/launch.mjs) has installed and built what a
+// fresh clone lacks. Starts (or reuses) the local host cluster — Kubernetes built from Go modules,
+// kwok nodes, all on 127.0.0.1 — then builds and packages the extension,
 // installs it into code-server, starts that on 127.0.0.1 and prints the URL. Ctrl+C stops what it
 // started (a host that was already running is left running).
 //
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
     env.KUBECONFIG = files.join(delimiter);
     console.log(`[start] using ${values.context ? `context ${values.context} of ` : ''}${env.KUBECONFIG}; no local host cluster`);
   } else {
-    console.log('[start] local host cluster (first run builds Kubernetes, etcd and kwok from Go modules: minutes) …');
+    console.log('[start] local host cluster …');
     const binaries = await ensureHostBinaries();
     const host = await upHostCluster(binaries, { name: SANDBOX_CLUSTER, log: (line) => console.log(`[start] ${line}`) });
     env.KUBECONFIG = host.kubeconfig;
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
     }
     if (values.vcluster) {
       validateClusterName(values.vcluster);
-      console.log(`[start] vCluster ${values.vcluster}: the real CLI, chart and syncer (first run builds them: minutes) …`);
+      console.log(`[start] vCluster ${values.vcluster}: the real CLI, chart and syncer …`);
       const vcluster = await upVCluster({
         cluster: host, host: binaries, vcluster: await ensureVClusterBinaries(), name: values.vcluster, killOnExit: false,
         log: (line) => console.log(`[start] ${line}`),
@@ -118,7 +119,6 @@ async function main(): Promise<void> {
       console.log(`[start] vCluster ${vcluster.name} is synced; VCLUSTER_KUBECONFIG=${vcluster.kubeconfig}`);
     }
     // kubectl of the same version, the vcluster CLI and helm for the extension's terminals and tools.
-    console.log('[start] the vcluster CLI, helm and chart for lifecycle commands (first run builds them: minutes) …');
     const tools = await ensureVClusterBinaries();
     env.PATH = [dirname(binaries.kubectl), dirname(tools.vcluster), dirname(tools.helm), process.env.PATH ?? ''].join(delimiter);
     env.VCLUSTER_SKIP_VERSION_CHECK = 'true';

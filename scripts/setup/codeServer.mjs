@@ -1,15 +1,16 @@
-#!/usr/bin/env node
 // Installs code-server (a real VS Code: server build, Node extension host, web workbench) from the
 // npm registry into a cache outside the repository. Works offline: the only download code-server's
 // dependencies try outside npm is ripgrep from GitHub, which we satisfy from Debian's rg.
-// A second run returns at once. Prints the path of the code-server launcher on its last line.
-import { execFileSync, spawn } from 'node:child_process';
+// A second run returns at once. The set-up (scripts/setup/index.mjs) installs it; tests and
+// `npm start` only ask for its path.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync, mkdtempSync, copyFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { cacheDir, step } from './lib/cache.mjs';
-import { versions } from './lib/versions.mjs';
+import { cacheDir } from '../lib/cache.mjs';
+import { versions } from '../lib/versions.mjs';
+import { SetupProblem } from './errors.mjs';
+import { runProgram, tailLines, which } from './system.mjs';
 
 export function codeServerHome() {
   return join(cacheDir(), `code-server-${versions.codeServer}`);
@@ -19,19 +20,11 @@ export function codeServerBin() {
   return join(codeServerHome(), 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 }
 
-function which(command) {
-  try {
-    return execFileSync('which', [command], { encoding: 'utf8' }).trim();
-  } catch {
-    return undefined;
-  }
-}
-
 /** @vscode/ripgrep's postinstall reads this archive before it tries GitHub (unreachable here). */
 function seedRipgrepCache() {
   const rg = which('rg');
   if (!rg) {
-    throw new Error('ripgrep (rg) is not installed. Install it with: apt-get install -y ripgrep');
+    throw new SetupProblem('ripgrep (rg) is not installed; code-server\'s install needs it. Install it with: sudo apt-get install -y ripgrep');
   }
   const dir = join(tmpdir(), versions.vscodeRipgrepCache);
   const archive = join(dir, versions.ripgrepArchive);
@@ -48,47 +41,29 @@ function seedRipgrepCache() {
   }
 }
 
-function run(command, args, options) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-    const tail = [];
-    const keep = (chunk) => {
-      tail.push(chunk.toString());
-      if (tail.length > 200) tail.shift();
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    // npm never hangs forever on a closed network, but bound it anyway.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20 * 60 * 1000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve();
-      else reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${tail.join('').slice(-4000)}`));
-    });
-  });
+export function codeServerInstalled() {
+  return existsSync(join(codeServerHome(), '.installed')) && existsSync(codeServerBin());
 }
 
-export async function ensureCodeServer() {
+/**
+ * Installs code-server into the cache (a staging folder renamed into place at the end, so an
+ * interrupted install never looks complete). `onOutput` receives npm's output as it comes.
+ */
+export async function installCodeServer({ signal, onOutput } = {}) {
   const home = codeServerHome();
-  const marker = join(home, '.installed');
-  if (existsSync(marker) && existsSync(codeServerBin())) {
-    return codeServerBin();
+  if (!which('pkg-config')) {
+    throw new SetupProblem('pkg-config is missing; code-server\'s kerberos module needs it. Install: sudo apt-get install -y --no-install-recommends pkg-config libkrb5-dev');
   }
-  for (const pkg of ['pkg-config']) {
-    if (!which(pkg)) {
-      throw new Error(`${pkg} is missing; code-server's kerberos module needs it. Install: apt-get install -y pkg-config libkrb5-dev`);
-    }
-  }
-  await step('seed ripgrep cache for @vscode/ripgrep', async () => seedRipgrepCache());
-  // Install into a staging folder and rename, so an interrupted install never looks complete.
+  seedRipgrepCache();
   const staging = `${home}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   writeFileSync(join(staging, 'package.json'), JSON.stringify({ name: 'code-server-cache', private: true }));
-  await step(`npm install code-server@${versions.codeServer} (builds native modules, ~2 min)`, () =>
-    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `code-server@${versions.codeServer}`], {
+  try {
+    const result = await runProgram('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `code-server@${versions.codeServer}`], {
       cwd: staging,
+      signal,
+      onOutput,
       env: {
         ...process.env,
         // code-server's postinstall refuses to run as root without this.
@@ -96,19 +71,20 @@ export async function ensureCodeServer() {
         // node-pty's postinstall runs `npx node-gyp`, which would otherwise wait for a "yes".
         npm_config_yes: 'true',
       },
-    }));
-  rmSync(home, { recursive: true, force: true });
-  renameSync(staging, home);
-  writeFileSync(marker, `${versions.codeServer}\n`);
-  return codeServerBin();
+    });
+    if (result.code !== 0) {
+      throw new SetupProblem(`npm install code-server@${versions.codeServer} failed (exit ${result.code}); check the npm registry and the packages its native modules need (libkrb5-dev, pkg-config, g++, make, python3).\n${tailLines(result.output)}`);
+    }
+    rmSync(home, { recursive: true, force: true });
+    renameSync(staging, home);
+    writeFileSync(join(home, '.installed'), `${versions.codeServer}\n`);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  ensureCodeServer().then(
-    (bin) => console.log(bin),
-    (error) => {
-      console.error(`[setup] could not install code-server: ${error.message}`);
-      process.exit(1);
-    },
-  );
+/** The launcher's path, installing code-server first if it is not there yet. */
+export async function ensureCodeServer() {
+  if (!codeServerInstalled()) await installCodeServer();
+  return codeServerBin();
 }

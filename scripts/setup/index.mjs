@@ -1,0 +1,194 @@
+// Everything a fresh clone needs before `npm test` or `npm start` can run, done by those commands
+// themselves: Node.js checked, the machine packages (apt, when root), the npm dependencies
+// (`npm ci` when node_modules is missing or stale), the Go toolchain checked, code-server, and the
+// binaries of the local host cluster and the vCluster built from Go modules. `.ci/run` calls the
+// same. A warm machine passes every check in about a second; a cold one shows each step as
+// `[setup n/m] what` with an estimate and a heartbeat.
+//
+// Two lanes run side by side, because their critical parts use different resources: the machine
+// packages and then code-server (network and dpkg, then native modules), and the npm dependencies
+// and then the Go builds (minutes of CPU). The first failure stops the other lane.
+//
+// Plain Node with no dependencies up to `npm ci`; the Go builds are TypeScript (test/env), loaded
+// through tsx once it is installed.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cacheRoot } from '../lib/cache.mjs';
+import { versions } from '../lib/versions.mjs';
+import { codeServerInstalled, installCodeServer } from './codeServer.mjs';
+import { checkFreeSpace, GIB } from './disk.mjs';
+import { installPackages, MACHINE_PACKAGES, missingPackages } from './debian.mjs';
+import { SetupProblem } from './errors.mjs';
+import { checkGoToolchain } from './goToolchain.mjs';
+import { installNpmDependencies, npmDependenciesCurrent } from './npmDependencies.mjs';
+import { formatDuration, loadTimings, SetupProgress } from './progress.mjs';
+
+export { SetupProblem } from './errors.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** What each entry point needs. */
+export const PURPOSES = {
+  test: { browser: true, codeServer: true, binaries: true },
+  e2e: { browser: true, codeServer: true, binaries: true },
+  start: { browser: false, codeServer: true, binaries: true },
+  startRemote: { browser: false, codeServer: true, binaries: false },
+  integration: { browser: false, codeServer: false, binaries: true },
+  cluster: { browser: false, codeServer: false, binaries: true },
+  bench: { browser: true, codeServer: true, binaries: true },
+  unit: { browser: false, codeServer: false, binaries: false },
+  /** Scripts that need only the npm dependencies (cluster:down, cluster:status). */
+  npm: { browser: false, codeServer: false, binaries: false },
+};
+
+/**
+ * Typical durations on 2 cores with empty caches, shown until this machine has recorded its own
+ * (measured 2026-12 on the CI machine; see the README's set-up table).
+ */
+const TYPICAL_SECONDS = { machinePackages: 25, npm: 25, codeServer: 80 };
+
+const MIN_NODE = [20, 19];
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {
+    throw new SetupProblem(`Node.js ${process.versions.node} is too old: use ${MIN_NODE.join('.')} or newer (code-server ${versions.codeServer} needs Node 20).`);
+  }
+  return process.versions.node;
+}
+
+/** The Go build code is TypeScript: loaded through tsx's require hook, once npm installed it. */
+function loadBinaryPlan() {
+  const require = createRequire(import.meta.url);
+  require('tsx/cjs/api').register();
+  return require('../../test/env/binaryPlan.ts');
+}
+
+/**
+ * Makes the machine ready for `purpose` (a key of PURPOSES). Resolves with the seconds it took and
+ * whether anything was installed or built; rejects with a SetupProblem saying what to do.
+ * @param {keyof typeof PURPOSES} purpose
+ * @param {{ write?: (line: string) => void }} [options]
+ */
+export async function ensureSetup(purpose, options = {}) {
+  const needs = PURPOSES[purpose];
+  if (!needs) throw new Error(`unknown set-up purpose ${purpose}`);
+  const cache = cacheRoot();
+  const requirements = [...(needs.codeServer ? MACHINE_PACKAGES.codeServer : []), ...(needs.browser ? MACHINE_PACKAGES.browser : [])];
+  // Node.js, free disk space and the npm dependencies always; the rest as the purpose needs.
+  const total = 3 + (needs.binaries ? 2 : 0) + (requirements.length > 0 ? 1 : 0) + (needs.codeServer ? 1 : 0);
+  const progress = new SetupProgress({ total, timings: loadTimings(cache), ...(options.write ? { write: options.write } : {}) });
+  let didWork = false;
+  const abort = new AbortController();
+  const { signal } = abort;
+
+  await progress.step(`Node.js ${MIN_NODE.join('.')}+`, async (task) => task.note(`found ${checkNode()}`));
+  if (needs.binaries) {
+    await progress.step(`Go ${versions.goMinimum}+`, async (task) => {
+      task.note(`found ${(await checkGoToolchain(versions.goMinimum, 'the local host cluster and the vCluster parts')).replace(/^go version /, '')}`);
+    });
+  }
+  // Known before anything starts, so that a machine where we may not install fails at once.
+  const missing = requirements.length > 0 ? await missingPackages(requirements) : [];
+  await progress.step('free disk space', async (task) => {
+    const cold = missing.length > 0 || !npmDependenciesCurrent(root).current || (needs.codeServer && !codeServerInstalled());
+    // npm's node_modules (~0.4 GiB) and code-server (~0.6 GiB); the Go builds check their own need.
+    if (cold) task.note(`${(checkFreeSpace(cache, 1.5 * GIB, 'the npm dependencies and code-server') / GIB).toFixed(1)} GiB free`);
+  });
+
+  // The first failure is the one reported; the other lane, stopped by it, fails only as a result.
+  let firstFailure;
+  const run = async (lane) => {
+    try {
+      return await lane();
+    } catch (error) {
+      firstFailure ??= error;
+      abort.abort();
+      throw error;
+    }
+  };
+
+  const machineLane = async () => {
+    if (requirements.length > 0) {
+      await progress.step(`machine packages (${requirements.map((entry) => entry.package).join(', ')})`, async (task) => {
+        if (missing.length === 0) return;
+        didWork = true;
+        task.working(`installing ${missing.join(' ')} with apt-get`, { key: 'machine-packages', typicalSeconds: TYPICAL_SECONDS.machinePackages });
+        // apt is never interrupted half-way (dpkg would be left to repair): it finishes even when
+        // the other lane failed.
+        await installPackages(missing);
+      });
+    }
+    if (needs.codeServer) {
+      await progress.step(`code-server ${versions.codeServer} (VS Code ${versions.vscode})`, async (task) => {
+        if (codeServerInstalled()) return;
+        didWork = true;
+        task.working('npm install into the cache (builds native modules)', { key: 'code-server', typicalSeconds: TYPICAL_SECONDS.codeServer });
+        await installCodeServer({ signal });
+      });
+    }
+  };
+
+  const buildLane = async () => {
+    await progress.step('npm dependencies', async (task) => {
+      const state = npmDependenciesCurrent(root);
+      if (state.current) return;
+      didWork = true;
+      task.working(`npm ci (${state.reason})`, { key: 'npm-ci', typicalSeconds: TYPICAL_SECONDS.npm });
+      await installNpmDependencies(root, { signal });
+    });
+    if (!needs.binaries) return;
+    const plan = loadBinaryPlan();
+    const build = plan.binaryBuild();
+    await progress.step('binaries from Go modules', async (task) => {
+      if (build.built()) return;
+      didWork = true;
+      checkFreeSpace(cache, build.coldBytes, `building ${build.label}`);
+      const timingKey = `go:${build.key}`;
+      const expectedPackages = progress.timings.recordedCount(`${timingKey}:packages`) ?? build.typicalPackages;
+      task.working(build.label, { key: timingKey, typicalSeconds: build.typicalSeconds });
+      let shown = 0;
+      const timing = await plan.buildBinaries({
+        signal,
+        onPhase: (phase) => task.working({ modules: 'downloading modules', compile: 'compiling', chart: 'the vCluster chart' }[phase]),
+        onPackages: (compiled) => {
+          // The heartbeat shows the count; a line every 500 packages shows it moving between beats.
+          task.setDetail(`compiling: ${compiled} of about ${expectedPackages} packages`);
+          if (compiled - shown >= 500) {
+            shown = compiled;
+            task.note(`compiled ${compiled} of about ${expectedPackages} packages`);
+          }
+        },
+      });
+      if (timing.packages > 0) progress.timings.recordCount(`${timingKey}:packages`, timing.packages);
+      task.note(`modules ${formatDuration(timing.resolveSeconds * 1000)}, compile ${formatDuration(timing.compileSeconds * 1000)} (${timing.packages} packages)`);
+    });
+  };
+
+  await Promise.allSettled([run(machineLane), run(buildLane)]);
+  if (firstFailure) throw firstFailure;
+  return { seconds: progress.elapsed() / 1000, didWork };
+}
+
+/** For entry points: runs the set-up, prints a SetupProblem as one clear message, exits on failure. */
+export async function ensureSetupOrExit(purpose) {
+  try {
+    const result = await ensureSetup(purpose);
+    process.stdout.write(`[setup] ${result.didWork ? 'ready' : 'all set'} in ${formatDuration(result.seconds * 1000)}\n`);
+    return result;
+  } catch (error) {
+    // SetupError (test/env) and SetupProblem both carry a message written for the user.
+    if (error instanceof SetupProblem || error?.name === 'SetupError') {
+      process.stderr.write(`[setup] ${error.message}\n`);
+    } else {
+      process.stderr.write(`[setup] ${error?.stack ?? error}\n`);
+    }
+    process.exit(1);
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const purpose = process.argv[2] ?? 'test';
+  await ensureSetupOrExit(purpose);
+}
