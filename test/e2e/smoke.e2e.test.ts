@@ -111,8 +111,15 @@ describe('smoke: the extension in a real VS Code', () => {
     config.contexts.push({ name: 'added-later', context: { cluster: 'offline', user: 'offline' } });
     writeFileSync(`${file}.tmp`, stringify(config));
     renameSync(`${file}.tmp`, file);
-    const rows = await wb.waitForTreeRow(view, 'added-later', 20_000);
-    assert.deepEqual(rows.map((row) => row.label).sort(), ['added-later', 'dangling-host', 'offline-host']);
+    let rows = await wb.waitForTreeRow(view, 'added-later', 20_000);
+    // The new row can be drawn before the tree has redrawn its siblings: wait, bounded, for all three.
+    const expected = ['added-later', 'dangling-host', 'offline-host'];
+    const deadline = Date.now() + 10_000;
+    while (rows.map((row) => row.label).sort().join() !== expected.join() && Date.now() < deadline) {
+      await wb.page.waitForTimeout(100);
+      rows = await wb.treeRows(view);
+    }
+    assert.deepEqual(rows.map((row) => row.label).sort(), expected);
     await wb.screenshot('smoke-kubeconfig-changed');
   });
 });
