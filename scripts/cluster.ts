@@ -163,6 +163,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  console.error(`[cluster] ${error instanceof SetupError ? error.message : error.stack ?? error.message}`);
+  // SetupError (test/env) and SetupProblem (scripts/lib) carry messages written for the user.
+  const forUser = error instanceof SetupError || error.name === 'SetupProblem';
+  console.error(`[cluster] ${forUser ? error.message : error.stack ?? error.message}`);
   process.exit(1);
 });

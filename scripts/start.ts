@@ -19,7 +19,6 @@ import { ensureHostBinaries } from '../test/env/hostBinaries';
 import { downHostCluster, killHostClusterNow, upHostCluster, validateClusterName } from '../test/env/hostCluster';
 import { ensureVClusterBinaries } from '../test/env/vclusterBinaries';
 import { upVCluster } from '../test/env/vclusterFixture';
-// @ts-expect-error -- plain .mjs module without type declarations
 import { cacheDir } from './lib/cache.mjs';
 import { defaultSettings, startCodeServer } from './lib/codeServer';
 

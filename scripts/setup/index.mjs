@@ -5,16 +5,14 @@
 // same. A warm machine passes every check in about a second; a cold one shows each step as
 // `[setup n/m] what` with an estimate and a heartbeat.
 //
-// Two lanes run side by side, because their critical parts use different resources: the machine
-// packages and then code-server (network and dpkg, then native modules), and the npm dependencies
-// and then the Go builds (minutes of CPU). The first failure stops the other lane.
-//
-// Plain Node with no dependencies up to `npm ci`; the Go builds are TypeScript (test/env), loaded
-// through tsx once it is installed.
-import { createRequire } from 'node:module';
+// Three lanes run side by side, because their critical parts use different resources: the machine
+// packages and then code-server (network and dpkg, then native modules), the npm dependencies
+// (network, disk), and the Go build (downloads, then minutes of CPU on every core). The first
+// failure stops the other lanes. Plain Node with no dependencies: it runs before `npm ci`.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheRoot } from '../lib/cache.mjs';
+import { buildLocalBinaries, builtLocalBinariesDir, readyChartDir, releaseChart } from '../lib/localBuild.mjs';
 import { versions } from '../lib/versions.mjs';
 import { codeServerInstalled, installCodeServer } from './codeServer.mjs';
 import { checkFreeSpace, GIB } from './disk.mjs';
@@ -22,7 +20,7 @@ import { installPackages, MACHINE_PACKAGES, missingPackages } from './debian.mjs
 import { SetupProblem } from './errors.mjs';
 import { checkGoToolchain } from './goToolchain.mjs';
 import { installNpmDependencies, npmDependenciesCurrent } from './npmDependencies.mjs';
-import { formatDuration, loadTimings, SetupProgress } from './progress.mjs';
+import { estimateFor, formatDuration, loadTimings, SetupProgress } from './progress.mjs';
 
 export { SetupProblem } from './errors.mjs';
 
@@ -48,6 +46,12 @@ export const PURPOSES = {
  */
 const TYPICAL_SECONDS = { machinePackages: 25, npm: 25, codeServer: 80 };
 
+/**
+ * The one build of every local binary (scripts/lib/localBuild.mjs): its typical cold time and
+ * package count on 2 cores, and what it adds to the cache (module and build caches, binaries).
+ */
+const GO_BUILD = { typicalSeconds: 660, typicalPackages: 3000, coldBytes: 9 * GIB };
+
 const MIN_NODE = [20, 19];
 
 function checkNode() {
@@ -56,13 +60,6 @@ function checkNode() {
     throw new SetupProblem(`Node.js ${process.versions.node} is too old: use ${MIN_NODE.join('.')} or newer (code-server ${versions.codeServer} needs Node 20).`);
   }
   return process.versions.node;
-}
-
-/** The Go build code is TypeScript: loaded through tsx's require hook, once npm installed it. */
-function loadBinaryPlan() {
-  const require = createRequire(import.meta.url);
-  require('tsx/cjs/api').register();
-  return require('../../test/env/binaryPlan.ts');
 }
 
 /**
@@ -130,7 +127,7 @@ export async function ensureSetup(purpose, options = {}) {
     }
   };
 
-  const buildLane = async () => {
+  const npmLane = async () => {
     await progress.step('npm dependencies', async (task) => {
       const state = npmDependenciesCurrent(root);
       if (state.current) return;
@@ -138,20 +135,19 @@ export async function ensureSetup(purpose, options = {}) {
       task.working(`npm ci (${state.reason})`, { key: 'npm-ci', typicalSeconds: TYPICAL_SECONDS.npm });
       await installNpmDependencies(root, { signal });
     });
+  };
+
+  const goLane = async () => {
     if (!needs.binaries) return;
-    const plan = loadBinaryPlan();
-    const build = plan.binaryBuild();
     await progress.step('binaries from Go modules', async (task) => {
-      if (build.built()) return;
+      if (builtLocalBinariesDir() && readyChartDir()) return;
       didWork = true;
-      checkFreeSpace(cache, build.coldBytes, `building ${build.label}`);
-      const timingKey = `go:${build.key}`;
-      const expectedPackages = progress.timings.recordedCount(`${timingKey}:packages`) ?? build.typicalPackages;
-      task.working(build.label, { key: timingKey, typicalSeconds: build.typicalSeconds });
+      checkFreeSpace(cache, GO_BUILD.coldBytes, 'building the local binaries from Go modules');
+      const expectedPackages = progress.timings.recordedCount('go-build:packages') ?? GO_BUILD.typicalPackages;
+      task.working(`Kubernetes ${versions.kubernetes}, etcd, kwok, helm, kine, vcluster ${versions.vcluster}: downloading modules, then compiling`, estimateFor(progress.timings, 'go-build', GO_BUILD.typicalSeconds));
       let shown = 0;
-      const timing = await plan.buildBinaries({
+      const build = await buildLocalBinaries({
         signal,
-        onPhase: (phase) => task.working({ modules: 'downloading modules', compile: 'compiling', chart: 'the vCluster chart' }[phase]),
         onPackages: (compiled) => {
           // The heartbeat shows the count; a line every 500 packages shows it moving between beats.
           task.setDetail(`compiling: ${compiled} of about ${expectedPackages} packages`);
@@ -161,12 +157,18 @@ export async function ensureSetup(purpose, options = {}) {
           }
         },
       });
-      if (timing.packages > 0) progress.timings.recordCount(`${timingKey}:packages`, timing.packages);
-      task.note(`modules ${formatDuration(timing.resolveSeconds * 1000)}, compile ${formatDuration(timing.compileSeconds * 1000)} (${timing.packages} packages)`);
+      // Only a cold build is the next cold build's estimate; one that found most packages in Go's
+      // build cache (a version bump, a changed flag) took a fraction of it.
+      if (build.packages >= expectedPackages / 2) {
+        progress.timings.record('go-build', build.seconds);
+        progress.timings.recordCount('go-build:packages', build.packages);
+      }
+      if (build.built) task.note(`${build.packages} package${build.packages === 1 ? '' : 's'} compiled in ${formatDuration(build.seconds * 1000)}, peak ${build.peakRssMiB} MiB in one process`);
+      await releaseChart(signal);
     });
   };
 
-  await Promise.allSettled([run(machineLane), run(buildLane)]);
+  await Promise.allSettled([run(machineLane), run(npmLane), run(goLane)]);
   if (firstFailure) throw firstFailure;
   return { seconds: progress.elapsed() / 1000, didWork };
 }

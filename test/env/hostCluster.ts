@@ -4,7 +4,6 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-// @ts-expect-error -- plain .mjs module without type declarations
 import { versions } from '../../scripts/lib/versions.mjs';
 import { freePort } from '../../scripts/lib/codeServer';
 import { ProcessError, ProcessFailedError, runProcess } from '../../src/process/run';

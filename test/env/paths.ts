@@ -1,6 +1,5 @@
 // Where the local clusters keep their state, under the cache root (never in ~/.kube or ~/.kwok).
 import { join } from 'node:path';
-// @ts-expect-error -- plain .mjs module without type declarations
 import { cacheDir } from '../../scripts/lib/cache.mjs';
 
 /** kwokctl's work dir (KWOK_WORKDIR): clusters/<name>/{kubeconfig.yaml,pids,logs,pki,etcd}. */

@@ -1,7 +1,7 @@
-// The vcluster syncer's own naming code as a program: vcluster-translate-oracle (test/env/oracle/
-// main.go) calls github.com/loft-sh/vcluster/pkg/util/translate at the pinned vcluster version, so
-// the TypeScript copy in src/vcluster/translate.ts is checked against the real thing. It is built
-// with the other local binaries (localBinaries.ts), keyed also by main.go's content.
+// The vcluster syncer's own naming code as a program: vcluster-translate-oracle (test/env/go/
+// translate-oracle/main.go) calls github.com/loft-sh/vcluster/pkg/util/translate at the pinned
+// vcluster version, so the TypeScript copy in src/vcluster/translate.ts is checked against the real
+// thing. It is built with the other local binaries (scripts/lib/localBuild.mjs).
 import { join } from 'node:path';
 import { ensureLocalBinariesDir, TRANSLATE_ORACLE } from './localBinaries';
 

@@ -9,7 +9,6 @@ import { after, before, describe, it } from 'node:test';
 import { goVersion, moduleGoMod } from '../env/goBuild';
 import { cachedHostBinaries, type HostBinaries } from '../env/hostBinaries';
 import { clusterDir, findProcesses, upHostCluster, validateClusterName } from '../env/hostCluster';
-// @ts-expect-error -- plain .mjs module without type declarations
 import { versions } from '../../scripts/lib/versions.mjs';
 
 describe('host set-up failures', () => {
@@ -97,7 +96,7 @@ describe('host set-up failures', () => {
 
   it('a proxy that refuses a module: names the module, the answer and what to check', async () => {
     // A real refusal of the real proxy: this version is one it does not serve (kine v0.16 needs it).
-    await assert.rejects(moduleGoMod('github.com/t4db/t4', 'v1.0.6', 120_000), (error: Error) => {
+    await assert.rejects(moduleGoMod('github.com/t4db/t4', 'v1.0.6'), (error: Error) => {
       assert.match(error.message.split('\n')[0]!, /^A Go module could not be downloaded: the proxy answered 40\d [\w ]+ for github\.com\/t4db\/t4@v1\.0\.6 .*GOPROXY=/);
       return true;
     });
@@ -111,7 +110,7 @@ describe('host set-up failures', () => {
     const saved = process.env.GOPROXY;
     process.env.GOPROXY = `http://127.0.0.1:${port}`;
     try {
-      await assert.rejects(moduleGoMod('example.com/not-in-the-cache', 'v1.2.3', 60_000), (error: Error) => {
+      await assert.rejects(moduleGoMod('example.com/not-in-the-cache', 'v1.2.3'), (error: Error) => {
         assert.match(error.message.split('\n')[0]!, new RegExp(`^A Go module could not be downloaded .*GOPROXY=http://127\\.0\\.0\\.1:${port}\\) is reachable`));
         return true;
       });
@@ -122,7 +121,7 @@ describe('host set-up failures', () => {
   });
 
   it('a module version that cannot be downloaded: names the proxy and the pinned versions file', async () => {
-    await assert.rejects(moduleGoMod('k8s.io/kubernetes', 'v1.99.99', 120_000), (error: Error) => {
+    await assert.rejects(moduleGoMod('k8s.io/kubernetes', 'v1.99.99'), (error: Error) => {
       assert.match(error.message, /A Go module could not be downloaded/);
       assert.match(error.message, /scripts\/lib\/versions\.mjs/);
       assert.match(error.message, /v1\.99\.99/);

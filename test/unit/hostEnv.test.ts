@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { goBinaryName, wrapperGoMod } from '../env/goBuild';
-import { LOCAL_PROGRAMS, localLdflags, localModules, localWrapperGoMod, stagingReplaces } from '../env/localBinaries';
-// @ts-expect-error -- plain .mjs module without type declarations
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LOCAL_MODULE_DIR, localLdflags } from '../../scripts/lib/localBuild.mjs';
 import { versions } from '../../scripts/lib/versions.mjs';
+import { LOCAL_PROGRAMS, localModules, localWrapperGoMod, stagingReplaces } from '../env/localBinaries';
 
 // An excerpt in the shape of k8s.io/kubernetes' go.mod: staging modules at v0.0.0, plus ordinary
 // requirements that must not be touched.
@@ -55,6 +57,17 @@ describe('the local binaries\' wrapper module', () => {
     assert.deepEqual(localModules().map(([module]) => module).sort(), ['github.com/k3s-io/kine', 'github.com/loft-sh/vcluster', 'go.etcd.io/etcd/server/v3', 'helm.sh/helm/v3', 'k8s.io/kubernetes', 'sigs.k8s.io/kwok']);
     for (const program of LOCAL_PROGRAMS) assert.match(goMod, new RegExp(`^\\t${program.pkg.replace(/\./g, '\\.')}$`, 'm'));
     assert.equal(new Set(LOCAL_PROGRAMS.map((program) => program.out)).size, LOCAL_PROGRAMS.length, 'every binary has its own file name');
+  });
+
+  it('the pinned module in the repository (test/env/go) agrees with scripts/lib/versions.mjs: run `npm run go:pin` after changing a version', () => {
+    const pinned = readFileSync(join(LOCAL_MODULE_DIR, 'go.mod'), 'utf8');
+    for (const [module, version] of localModules()) {
+      // In a require block, or a single-line `require` when it is the only direct one.
+      assert.match(pinned, new RegExp(`^(?:\\t|require )${module.replace(/\./g, '\\.')} ${version.replace(/\./g, '\\.')}( // indirect)?$`, 'm'), `${module} ${version}`);
+    }
+    for (const replace of stagingReplaces(kubernetesGoMod, versions.kubernetesStaging)) assert.ok(pinned.includes(replace), replace);
+    for (const program of LOCAL_PROGRAMS) assert.match(pinned, new RegExp(`^\\t${program.pkg.replace(/\./g, '\\.')}$`, 'm'), program.pkg);
+    assert.match(readFileSync(join(LOCAL_MODULE_DIR, 'go.sum'), 'utf8'), /^k8s\.io\/kubernetes v1\.\d+\.\d+ h1:/m, 'go.sum holds the checksums');
   });
 
   it('stamps each project\'s version where its release build does, and strips debug info', () => {

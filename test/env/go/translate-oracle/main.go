@@ -1,6 +1,6 @@
 // vcluster-translate-oracle answers with the host names the vcluster syncer's own code gives virtual
 // objects, so test/integration/translate.test.ts can hold src/vcluster/translate.ts to them.
-// Built by test/env/localBinaries.ts with the other local binaries, in the wrapper module that
+// Built by scripts/lib/localBuild.mjs with the other local binaries, in the module test/env/go that
 // requires github.com/loft-sh/vcluster at the pinned version; nothing here reimplements vcluster:
 // every answer comes from its functions.
 //
