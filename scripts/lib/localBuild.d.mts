@@ -13,7 +13,7 @@ export const LOCAL_PROGRAMS: GoProgram[];
 export function localLdflags(): string;
 export function localBuildKey(): string;
 export function builtLocalBinariesDir(): string | undefined;
-export function buildLocalBinaries(options?: { signal?: AbortSignal; onPackages?: (compiled: number) => void }): Promise<{ dir: string; built: boolean; packages: number; peakRssMiB: number; seconds: number }>;
+export function buildLocalBinaries(options?: { signal?: AbortSignal; onProgress?: (progress: { downloaded: number; compiled: number }) => void }): Promise<{ dir: string; built: boolean; packages: number; peakRssMiB: number; seconds: number }>;
 export function downloadModule(modulePath: string, version: string, signal?: AbortSignal): Promise<{ dir: string; goMod: string }>;
 export function readyChartDir(): string | undefined;
 export function releaseChart(signal?: AbortSignal): Promise<string>;

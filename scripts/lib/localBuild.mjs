@@ -101,20 +101,23 @@ export function builtLocalBinariesDir() {
 
 /**
  * Builds every binary into the cache unless already there (minutes cold, a stamp check warm).
- * `go build -v` names each package it compiles: `onPackages` gets the running count.
- * @param {{ signal?: AbortSignal, onPackages?: (compiled: number) => void }} [options]
+ * `go build -v` names each package it compiles, and go says "go: downloading M V" for each module
+ * it fetches first: `onProgress` gets both running counts.
+ * @param {{ signal?: AbortSignal, onProgress?: (progress: { downloaded: number, compiled: number }) => void }} [options]
  */
 export async function buildLocalBinaries(options = {}) {
   const started = Date.now();
   let packages = 0;
+  let downloads = 0;
   let peakRssKb = 0;
   let partial = '';
   const countPackages = (text) => {
     const lines = (partial + text).split('\n');
     partial = lines.pop() ?? '';
+    downloads += lines.filter((line) => line.startsWith('go: downloading ')).length;
     // Package paths only; errors and download lines have spaces or colons.
     packages += lines.filter((line) => /^[\w.~+-]+(\/[\w.~+-]+)*$/.test(line.trim())).length;
-    options.onPackages?.(packages);
+    options.onProgress?.({ downloaded: downloads, compiled: packages });
   };
   const { dir, built } = await ensureBinaryFolder(localBuildKey(), LOCAL_PROGRAMS.map((program) => program.out), async (staging) => {
     // `go build -o DIR/ a b` names each binary after its package folder; build into a scratch

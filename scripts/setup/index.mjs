@@ -50,7 +50,7 @@ const TYPICAL_SECONDS = { machinePackages: 25, npm: 25, codeServer: 80 };
  * The one build of every local binary (scripts/lib/localBuild.mjs): its typical cold time and
  * package count on 2 cores, and what it adds to the cache (module and build caches, binaries).
  */
-const GO_BUILD = { typicalSeconds: 660, typicalPackages: 3000, coldBytes: 9 * GIB };
+const GO_BUILD = { typicalSeconds: 780, typicalPackages: 4000, coldBytes: 9 * GIB };
 
 const MIN_NODE = [20, 19];
 
@@ -108,8 +108,11 @@ export async function ensureSetup(purpose, options = {}) {
 
   const machineLane = async () => {
     if (requirements.length > 0) {
-      await progress.step(`machine packages (${requirements.map((entry) => entry.package).join(', ')})`, async (task) => {
-        if (missing.length === 0) return;
+      await progress.step('machine packages', async (task) => {
+        if (missing.length === 0) {
+          task.note(`${requirements.map((entry) => entry.package).join(', ')} present`);
+          return;
+        }
         didWork = true;
         task.working(`installing ${missing.join(' ')} with apt-get`, { key: 'machine-packages', typicalSeconds: TYPICAL_SECONDS.machinePackages });
         // apt is never interrupted half-way (dpkg would be left to repair): it finishes even when
@@ -148,9 +151,11 @@ export async function ensureSetup(purpose, options = {}) {
       let shown = 0;
       const build = await buildLocalBinaries({
         signal,
-        onPackages: (compiled) => {
-          // The heartbeat shows the count; a line every 500 packages shows it moving between beats.
-          task.setDetail(`compiling: ${compiled} of about ${expectedPackages} packages`);
+        onProgress: ({ downloaded, compiled }) => {
+          // The heartbeat shows the counts; a line every 500 packages shows it moving between beats.
+          task.setDetail(compiled === 0
+            ? `downloading modules (${downloaded} so far)`
+            : `compiling: ${compiled} of about ${expectedPackages} packages`);
           if (compiled - shown >= 500) {
             shown = compiled;
             task.note(`compiled ${compiled} of about ${expectedPackages} packages`);

@@ -66,24 +66,42 @@ function writeAtomically(file: string, text: string): void {
   renameSync(temp, file);
 }
 
-/**
- * Live (not zombie) members of a process group: where PID 1 does not reap, killed processes linger
- * as zombies, which still count for kill(-group, 0) but hold no ports.
- */
-function liveGroupMembers(group: number): number[] {
-  const members: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // Fields 3 and 5 of /proc/PID/stat: the state and the process group.
-      if (Number(fields[2]) === group && fields[0] !== 'Z') members.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
+/** A process's state letter from its /proc stat file ("R", "S", "Z"…), or undefined when it is gone. */
+function stateOf(statFile: string): { state: string; group: number } | undefined {
+  try {
+    const fields = readFileSync(statFile, 'utf8').split(') ').pop()!.split(' ');
+    // Fields 3 and 5 of /proc/PID/stat: the state and the process group.
+    return { state: fields[0]!, group: Number(fields[2]) };
+  } catch {
+    return undefined;
   }
-  return members;
+}
+
+/**
+ * Whether any thread of a process still runs. A killed multi-threaded process (kube-apiserver)
+ * shows its main thread as a zombie while its other threads are still exiting, and holds its
+ * sockets until the last one is done.
+ */
+function anyThreadRunning(pid: string): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/task`).some((task) => {
+      const state = stateOf(`/proc/${pid}/task/${task}/stat`)?.state;
+      return state !== undefined && state !== 'Z' && state !== 'X';
+    });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Live members of a process group: a member counts until every one of its threads has exited.
+ * Zombies do not count: where PID 1 does not reap, a killed process lingers as one, holding nothing.
+ */
+export function liveGroupMembers(group: number): number[] {
+  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((entry) => {
+    const member = stateOf(`/proc/${entry}/stat`);
+    return member?.group === group && (member.state !== 'Z' || anyThreadRunning(entry));
+  }).map(Number);
 }
 
 async function waitForGroupGone(group: number, timeoutMs: number): Promise<void> {

@@ -3,7 +3,7 @@
 // created in the virtual cluster; the syncer translates them into the host namespace; kwok runs
 // the host pods, and the syncer copies their status back.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,6 +19,7 @@ import { ConnectionsKubeconfig } from '../../src/vcluster/connection';
 import { cachedHostBinaries } from '../env/hostBinaries';
 import { assertPortFree } from '../env/hostCluster';
 import { ensureVClusterBinaries } from '../env/vclusterBinaries';
+import { liveGroupMembers } from '../env/supervisor';
 import { stopVClusterSyncers, upVCluster, type LocalVCluster } from '../env/vclusterFixture';
 import { testHost, waitFor } from './support/host';
 
@@ -26,22 +27,6 @@ const NAME = 'sync';
 const NAMESPACE = `vcluster-sync-${process.pid}`;
 /** The syncer's host name for a namespaced object: NAME-x-NAMESPACE-x-VCLUSTER. */
 const hostName = (name: string, namespace = 'default') => `${name}-x-${namespace}-x-${NAME}`;
-
-/**
- * Live pids of a process group (the syncer's: it, kine, kube-apiserver, kube-controller-manager).
- * Zombies do not count: where PID 1 does not reap, a killed process lingers as one, holding nothing.
- */
-function groupMembers(group: number): string[] {
-  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((entry) => {
-    try {
-      // Fields 3 and 5 of /proc/PID/stat: the state and the process group.
-      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ').pop()!.split(' ');
-      return Number(fields[2]) === group && fields[0] !== 'Z';
-    } catch {
-      return false;
-    }
-  });
-}
 
 describe('real syncing by the vCluster syncer on the local host', () => {
   let vcluster: LocalVCluster;
@@ -236,8 +221,15 @@ describe('real syncing by the vCluster syncer on the local host', () => {
     assert.ok(backoffMs >= 9_500 && backoffMs <= 10_500, `first back-off is kubelet's 10 s (was ${backoffMs} ms)`);
     // What the killed syncer left in its group (kube-apiserver, kine, the controller-manager) went
     // with it, as a pod's containers would, so the restart finds its fixed ports free.
-    await assertPortFree(6443);
-    await assertPortFree(8443);
+    try {
+      await assertPortFree(6443);
+      await assertPortFree(8443);
+    } catch (error) {
+      console.log(`listeners:\n${(await runProcess('ss', ['-ltnp'], { timeoutMs: 5_000 })).stdout}`);
+      console.log(`processes:\n${(await runProcess('ps', ['-eo', 'pid,ppid,pgid,stat,etimes,args'], { timeoutMs: 5_000 })).stdout.split('\n').filter((line) => /kube|kine|vcluster|unshare/.test(line)).join('\n')}`);
+      console.log(`state: ${JSON.stringify(waiting)}; killed ${killedPid}`);
+      throw error;
+    }
     await waitFor('the restarted syncer to serve the virtual cluster again', 120_000, async () => {
       const { items } = await virtualCore.listNamespacedConfigMap({ namespace: 'default' });
       return items.find((item) => item.metadata?.name === marker);
@@ -247,12 +239,12 @@ describe('real syncing by the vCluster syncer on the local host', () => {
     assert.equal(after.restarts, before.restarts + 1);
     assert.notEqual(syncer.pid, killedPid);
     assert.ok(existsSync(join(dirname(syncer.logFile), 'previous.log')), 'the killed run\'s log is kept as the previous log');
-    await waitFor('the restarted syncer to run its whole control plane again', 60_000, async () => (groupMembers(syncer.pid).length >= 4 ? true : undefined), 250);
+    await waitFor('the restarted syncer to run its whole control plane again', 60_000, async () => (liveGroupMembers(syncer.pid).length >= 4 ? true : undefined), 250);
   });
 
   it('stopping the host\'s vCluster syncers stops the syncer and its whole control plane', async () => {
     const pid = vcluster.syncer!.pid;
-    const members = () => groupMembers(pid);
+    const members = () => liveGroupMembers(pid);
     assert.ok(members().length >= 4, 'syncer, kine, kube-apiserver and kube-controller-manager run in its group');
     await stopVClusterSyncers(cluster.name);
     assert.deepEqual(members(), []);

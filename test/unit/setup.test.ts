@@ -4,7 +4,7 @@
 // and is named so.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -187,9 +187,17 @@ describe('set-up checks', () => {
   });
 
   it('not root: missing machine packages stop set-up with the exact apt-get line (run as the real user nobody)', { skip: process.getuid?.() !== 0 ? 'needs root to run a child as another user' : false }, () => {
-    const script = `import('${join(root, 'scripts', 'setup', 'debian.mjs')}').then((m) => m.installPackages(['chromium', 'fonts-liberation'])).then(() => console.log('installed?!'), (e) => console.log(e.name + ': ' + e.message))`;
-    const result = spawnSync(process.execPath, ['-e', script], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: tmpdir(), timeout: 30_000 });
-    assert.equal(result.stdout.trim(), 'SetupProblem: Missing machine packages: chromium, fonts-liberation. Run as root, or install them first: sudo apt-get install -y --no-install-recommends chromium fonts-liberation');
+    // A copy the other user can read (the clone may sit in a folder only root can enter).
+    const copy = mkdtempSync(join(tmpdir(), 'setup-nobody-'));
+    try {
+      for (const file of ['debian.mjs', 'errors.mjs', 'system.mjs']) copyFileSync(join(root, 'scripts', 'setup', file), join(copy, file));
+      chmodSync(copy, 0o755);
+      const script = `import('${join(copy, 'debian.mjs')}').then((m) => m.installPackages(['chromium', 'fonts-liberation'])).then(() => console.log('installed?!'), (e) => console.log(e.name + ': ' + e.message))`;
+      const result = spawnSync(process.execPath, ['-e', script], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: tmpdir(), timeout: 30_000 });
+      assert.equal(result.stdout.trim(), 'SetupProblem: Missing machine packages: chromium, fonts-liberation. Run as root, or install them first: sudo apt-get install -y --no-install-recommends chromium fonts-liberation');
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it('disk space: says how much is needed and where, or passes', () => {
