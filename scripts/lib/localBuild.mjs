@@ -110,22 +110,38 @@ export async function buildLocalBinaries(options = {}) {
   let packages = 0;
   let downloads = 0;
   let peakRssKb = 0;
-  let partial = '';
-  const countPackages = (text) => {
-    const lines = (partial + text).split('\n');
-    partial = lines.pop() ?? '';
-    downloads += lines.filter((line) => line.startsWith('go: downloading ')).length;
-    // Package paths only; errors and download lines have spaces or colons.
-    packages += lines.filter((line) => /^[\w.~+-]+(\/[\w.~+-]+)*$/.test(line.trim())).length;
-    options.onProgress?.({ downloaded: downloads, compiled: packages });
+  // One counter per go command: each has its own partial last line.
+  const counter = () => {
+    let partial = '';
+    return (text) => {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      downloads += lines.filter((line) => line.startsWith('go: downloading ')).length;
+      // Package paths only; errors and download lines have spaces or colons.
+      packages += lines.filter((line) => /^[\w.~+-]+(\/[\w.~+-]+)*$/.test(line.trim())).length;
+      options.onProgress?.({ downloaded: downloads, compiled: packages });
+    };
   };
   const { dir, built } = await ensureBinaryFolder(localBuildKey(), LOCAL_PROGRAMS.map((program) => program.out), async (staging) => {
     // `go build -o DIR/ a b` names each binary after its package folder; build into a scratch
     // folder and rename, so all programs still share one go command.
     const scratch = join(staging, '.out');
-    const result = await runGo(['build', ...buildFlags(), '-o', `${scratch}/`, ...LOCAL_PROGRAMS.map((program) => program.pkg)],
-      LOCAL_MODULE_DIR, BUILD_TIMEOUT_MS, options.signal, countPackages);
-    peakRssKb = result.peakRssKb;
+    const programs = runGo(['build', ...buildFlags(), '-o', `${scratch}/`, ...LOCAL_PROGRAMS.map((program) => program.pkg)],
+      LOCAL_MODULE_DIR, BUILD_TIMEOUT_MS, options.signal, counter());
+    // Cold, that build first spends a minute or more downloading modules, the CPU mostly idle.
+    // The standard library needs no download: compiled meanwhile with the same flags, it lands in
+    // the build cache where the programs' build finds it.
+    const stopStandardLibrary = new AbortController();
+    options.signal?.addEventListener('abort', () => stopStandardLibrary.abort(), { once: true });
+    const standardLibrary = runGo(['build', ...buildFlags().filter((flag) => flag !== '-mod=readonly'), 'std'],
+      LOCAL_MODULE_DIR, BUILD_TIMEOUT_MS, stopStandardLibrary.signal, counter()).catch(() => undefined);
+    try {
+      peakRssKb = (await programs).peakRssKb;
+    } finally {
+      // Only a help: when the programs' build is over (or failed), it is not waited for.
+      stopStandardLibrary.abort();
+      await standardLibrary;
+    }
     for (const program of LOCAL_PROGRAMS) {
       const produced = join(scratch, goBinaryName(program.pkg));
       if (!existsSync(produced)) throw new SetupProblem(`go build did not produce ${produced}`);

@@ -153,9 +153,7 @@ export async function ensureSetup(purpose, options = {}) {
         signal,
         onProgress: ({ downloaded, compiled }) => {
           // The heartbeat shows the counts; a line every 500 packages shows it moving between beats.
-          task.setDetail(compiled === 0
-            ? `downloading modules (${downloaded} so far)`
-            : `compiling: ${compiled} of about ${expectedPackages} packages`);
+          task.setDetail(`${downloaded} modules downloaded, ${compiled} of about ${expectedPackages} packages compiled`);
           if (compiled - shown >= 500) {
             shown = compiled;
             task.note(`compiled ${compiled} of about ${expectedPackages} packages`);
