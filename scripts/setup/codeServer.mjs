@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { cacheDir } from '../lib/cache.mjs';
 import { versions } from '../lib/versions.mjs';
 import { SetupProblem } from './errors.mjs';
-import { lowPriority, runProgram, tailLines, which } from './system.mjs';
+import { runProgram, tailLines, which } from './system.mjs';
 
 export function codeServerHome() {
   return join(cacheDir(), `code-server-${versions.codeServer}`);
@@ -60,7 +60,7 @@ export async function installCodeServer({ signal, onOutput } = {}) {
   mkdirSync(staging, { recursive: true });
   writeFileSync(join(staging, 'package.json'), JSON.stringify({ name: 'code-server-cache', private: true }));
   try {
-    const result = await runProgram(...lowPriority('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `code-server@${versions.codeServer}`]), {
+    const result = await runProgram('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `code-server@${versions.codeServer}`], {
       cwd: staging,
       signal,
       onOutput,

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SetupProblem } from './errors.mjs';
-import { lowPriority, runProgram, tailLines } from './system.mjs';
+import { runProgram, tailLines } from './system.mjs';
 
 const STAMP = '.vcluster-vscode-setup.json';
 
@@ -54,7 +54,7 @@ function writeStamp(root, hash = lockHash(root)) {
 
 export async function installNpmDependencies(root, { onOutput, signal } = {}) {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const result = await runProgram(...lowPriority(npm, ['ci', '--no-audit', '--no-fund', '--loglevel=error']), { cwd: root, timeoutMs: 20 * 60_000, onOutput, signal });
+  const result = await runProgram(npm, ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, timeoutMs: 20 * 60_000, onOutput, signal });
   if (result.code !== 0) {
     throw new SetupProblem(`npm ci failed (exit ${result.code}); check that the npm registry is reachable (npm config get registry), then run again.\n${tailLines(result.output)}`);
   }

@@ -68,15 +68,6 @@ export function runProgram(command, args, { cwd, env, timeoutMs = 20 * 60_000, o
   });
 }
 
-/**
- * The command and arguments to run a program at a lower CPU priority, where `nice` exists. The
- * set-up's critical path is the Go build; installs beside it (npm, code-server's native modules)
- * then take the CPU only when the compiler leaves it idle, instead of halving its share.
- */
-export function lowPriority(command, args) {
-  return which('nice') ? ['nice', ['-n', '10', command, ...args]] : [command, args];
-}
-
 /** The last lines of a program's output, indented, for an error message. */
 export function tailLines(text, lines = 20) {
   return text.trimEnd().split('\n').slice(-lines).map((line) => `    ${line}`).join('\n');
