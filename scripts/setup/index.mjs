@@ -153,7 +153,7 @@ export async function ensureSetup(purpose, options = {}) {
         signal,
         onProgress: ({ downloaded, compiled }) => {
           // The heartbeat shows the counts; a line every 500 packages shows it moving between beats.
-          task.setDetail(`${downloaded} modules downloaded, ${compiled} of about ${expectedPackages} packages compiled`);
+          task.setDetail(`compiling: ${compiled} of about ${expectedPackages} packages (${downloaded} modules downloaded)`);
           if (compiled - shown >= 500) {
             shown = compiled;
             task.note(`compiled ${compiled} of about ${expectedPackages} packages`);
