@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import type { KubeClient } from '../kube/client';
+import { withFileLock } from '../kube/fileLock';
 import { writeFileAtomically } from '../kube/kubeconfigWrite';
 import type { VClusterRef } from './operations';
 
@@ -40,7 +41,13 @@ export async function readVirtualKubeconfig(client: KubeClient, ref: VClusterRef
   }
   const encoded = secret.data?.config;
   if (!encoded) throw new ConnectError(`Secret vc-${ref.name} in ${ref.namespace} has no "config" key: it does not hold a kubeconfig.`);
-  const parsed = yaml.parse(Buffer.from(encoded, 'base64').toString('utf8')) as unknown;
+  let parsed: unknown;
+  try {
+    parsed = yaml.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+  } catch {
+    // Not the parser's message: it quotes the offending lines, which may hold a key.
+    throw new ConnectError(`Secret vc-${ref.name} in ${ref.namespace} does not hold valid YAML in its "config" key.`);
+  }
   if (!parsed || typeof parsed !== 'object' || !Array.isArray((parsed as Json).clusters)) {
     throw new ConnectError(`Secret vc-${ref.name} in ${ref.namespace} does not hold a valid kubeconfig.`);
   }
@@ -48,31 +55,85 @@ export async function readVirtualKubeconfig(client: KubeClient, ref: VClusterRef
 }
 
 /**
- * One context, cluster and user, all named `contextName`, from the vCluster's own kubeconfig;
- * the server replaced, the certificate data kept (the vCluster's certificate names localhost and
- * 127.0.0.1, which is what a port-forward or a local NodePort uses).
+ * What a vCluster's kubeconfig may bring from the cluster. Secret vc-NAME is written by whoever can
+ * write Secrets in that namespace, so it is data, never a program, a file or a transport: `exec`
+ * and `auth-provider` would run commands here (client-node's gcp provider runs `cmd-path` through a
+ * shell), `tokenFile` and the file paths would read this machine's files, `proxy-url` and
+ * `insecure-skip-tls-verify` would send the credentials elsewhere or unchecked. The syncer writes
+ * only these (pkg/util/kubeconfig in vcluster), so nothing a real vCluster needs is lost.
  */
-export function connectionKubeconfig(virtual: Json, contextName: string, server: string): Json {
+const CLUSTER_FIELDS_KEPT = ['certificate-authority-data'] as const;
+const USER_FIELDS_KEPT = ['client-certificate-data', 'client-key-data', 'token'] as const;
+const CONTEXT_FIELDS_KEPT = ['namespace'] as const;
+
+export interface ConnectionEntry {
+  /** One context, cluster and user, all named by the context. */
+  kubeconfig: Json;
+  /** Fields of Secret vc-NAME's kubeconfig that were left out, e.g. `user.exec` (names only, never values). */
+  ignored: string[];
+}
+
+/**
+ * One context, cluster and user, all named `contextName`, from the vCluster's own kubeconfig;
+ * the server replaced, only the certificate data and token kept (the vCluster's certificate
+ * names localhost and 127.0.0.1, which is what a port-forward or a local NodePort uses).
+ */
+export function connectionKubeconfig(virtual: Json, contextName: string, server: string): ConnectionEntry {
   const pick = (key: 'clusters' | 'users' | 'contexts'): Json | undefined => {
     const list = virtual[key];
     if (!Array.isArray(list) || list.length === 0) return undefined;
     const currentName = (virtual['current-context'] as string | undefined);
-    if (key === 'contexts' && currentName) return (list as Json[]).find((entry) => entry.name === currentName) ?? (list[0] as Json);
+    if (key === 'contexts' && currentName) return (list as Json[]).find((entry) => entry?.name === currentName) ?? (list[0] as Json);
     return list[0] as Json;
   };
   const context = pick('contexts');
-  const contextBody = (context?.context ?? {}) as Json;
-  const cluster = (virtual.clusters as Json[]).find((entry) => entry.name === contextBody.cluster) ?? pick('clusters');
-  const user = ((virtual.users as Json[] | undefined) ?? []).find((entry) => entry.name === contextBody.user) ?? pick('users');
+  const contextBody = asJson(context?.context);
+  const cluster = listOfJson(virtual.clusters).find((entry) => entry.name === contextBody.cluster) ?? pick('clusters');
+  const user = listOfJson(virtual.users).find((entry) => entry.name === contextBody.user) ?? pick('users');
   if (!cluster || !user) throw new ConnectError('the vCluster kubeconfig lacks a cluster or a user');
+  const ignored: string[] = [];
+  const keptCluster = keepStrings(asJson(cluster.cluster), [...CLUSTER_FIELDS_KEPT, 'server'], 'cluster', ignored);
+  delete keptCluster.server;
+  const keptUser = keepStrings(asJson(user.user), USER_FIELDS_KEPT, 'user', ignored);
+  const keptContext = keepStrings(contextBody, [...CONTEXT_FIELDS_KEPT, 'cluster', 'user'], 'context', ignored);
+  if (!keptUser.token && !(keptUser['client-certificate-data'] && keptUser['client-key-data'])) {
+    throw new ConnectError(`the vCluster kubeconfig has no client certificate or token${ignored.length ? ` (left out: ${ignored.join(', ')})` : ''}`);
+  }
   return {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: contextName, cluster: { ...(cluster.cluster as Json), server } }],
-    users: [{ name: contextName, user: { ...(user.user as Json) } }],
-    contexts: [{ name: contextName, context: { ...contextBody, cluster: contextName, user: contextName } }],
-    'current-context': contextName,
+    kubeconfig: {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: contextName, cluster: { ...keptCluster, server } }],
+      users: [{ name: contextName, user: keptUser }],
+      contexts: [{ name: contextName, context: { ...keptContext, cluster: contextName, user: contextName } }],
+      'current-context': contextName,
+    },
+    ignored,
   };
+}
+
+/** The allowed string fields of `body`; every other field's name goes to `ignored` as `prefix.field`. */
+function keepStrings(body: Json, allowed: readonly string[], prefix: string, ignored: string[]): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (allowed.includes(key) && typeof value === 'string') kept[key] = value;
+    else ignored.push(`${prefix}.${safeFieldName(key)}`);
+  }
+  return kept;
+}
+
+/** A field name from the cluster, fit for a log line: short, printable. */
+function safeFieldName(key: string): string {
+  const printable = key.replace(/[^\x20-\x7e]/g, '?');
+  return printable.length > 40 ? `${printable.slice(0, 40)}…` : printable;
+}
+
+function asJson(value: unknown): Json {
+  return value && typeof value === 'object' && !Array.isArray(value) ? value as Json : {};
+}
+
+function listOfJson(value: unknown): Json[] {
+  return Array.isArray(value) ? value.filter((entry): entry is Json => !!entry && typeof entry === 'object' && !Array.isArray(entry)) : [];
 }
 
 /**
@@ -113,7 +174,17 @@ export class ConnectionsKubeconfig {
     return listOf(document, 'contexts').map((entry) => String(entry.name));
   }
 
+  /** Adds or replaces the entry's context, cluster and user, under kubectl's lock (see fileLock.ts). */
   async upsert(entry: Json): Promise<void> {
+    await withFileLock(this.path, () => this.upsertNow(entry));
+  }
+
+  /** Removes the context and the cluster and user of the same name; true when there was one. */
+  async remove(contextName: string): Promise<boolean> {
+    return withFileLock(this.path, () => this.removeNow(contextName));
+  }
+
+  private async upsertNow(entry: Json): Promise<void> {
     const document = await this.read();
     for (const key of ['clusters', 'users', 'contexts'] as const) {
       const incoming = listOf(entry, key);
@@ -123,8 +194,7 @@ export class ConnectionsKubeconfig {
     await writeFileAtomically(this.path, (await this.loadYaml()).stringify(document));
   }
 
-  /** Removes the context and the cluster and user of the same name; true when there was one. */
-  async remove(contextName: string): Promise<boolean> {
+  private async removeNow(contextName: string): Promise<boolean> {
     const document = await this.read();
     let found = false;
     for (const key of ['clusters', 'users', 'contexts'] as const) {

@@ -119,7 +119,10 @@ export class VClusterConnector {
         this.forwards.set(context, session);
         connection = { context, server: `https://127.0.0.1:${session.localPort}`, via: 'portForward' };
       }
-      const entry = connectionKubeconfig(virtual, context, connection.server);
+      const { kubeconfig: entry, ignored } = connectionKubeconfig(virtual, context, connection.server);
+      if (ignored.length > 0) {
+        this.options.logger.warn(`[connect] ${ref.name}: left out of Secret vc-${ref.name}'s kubeconfig: ${ignored.join(', ')} (a vCluster's kubeconfig brings only certificates and a token; programs, files, proxies and TLS settings are never taken from a cluster)`);
+      }
       try {
         await this.checkVirtualApi(backend, entry, context);
       } catch (error) {
@@ -194,7 +197,7 @@ export class VClusterConnector {
     const pod = running[0]?.metadata?.name;
     if (!pod) throw new ConnectError(`vCluster ${ref.name} has no running pod to forward to; resume or start it first.`);
     const clusters = virtual.clusters as Array<{ cluster?: { server?: string } }>;
-    const remotePort = Number(new URL(clusters[0]?.cluster?.server ?? 'https://localhost:8443').port || 8443);
+    const remotePort = secretServerPort(clusters[0]?.cluster?.server);
     const kubeconfig = this.options.kubeconfig();
     if (!kubeconfig) throw new Error('No kubeconfig is loaded.');
     return backend.PortForwardSession.start({
@@ -212,4 +215,11 @@ export class VClusterConnector {
     await client.getJson('/version', {}, AbortSignal.timeout(20_000));
   }
 
+}
+
+/** The port the vCluster's API listens on in its pod, from the server its Secret names (8443 when unclear). */
+function secretServerPort(server: unknown): number {
+  if (typeof server !== 'string' || !URL.canParse(server)) return 8443;
+  const port = Number(new URL(server).port);
+  return Number.isInteger(port) && port > 0 && port < 65536 ? port : 8443;
 }

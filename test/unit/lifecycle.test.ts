@@ -115,7 +115,7 @@ describe('connection kubeconfig', () => {
   it('renames everything to the CLI\'s context name and swaps only the server', () => {
     const name = vclusterContextName(ref);
     assert.equal(name, 'vcluster_demo_vcluster-demo_kind-dev');
-    const entry = connectionKubeconfig(virtual, name, 'https://127.0.0.1:11234') as { clusters: Array<{ name: string; cluster: Record<string, string> }>; users: Array<{ name: string; user: Record<string, string> }>; contexts: Array<{ name: string; context: Record<string, string> }> };
+    const entry = connectionKubeconfig(virtual, name, 'https://127.0.0.1:11234').kubeconfig as { clusters: Array<{ name: string; cluster: Record<string, string> }>; users: Array<{ name: string; user: Record<string, string> }>; contexts: Array<{ name: string; context: Record<string, string> }> };
     assert.deepEqual(entry.clusters[0], { name, cluster: { server: 'https://127.0.0.1:11234', 'certificate-authority-data': 'Q0E=' } });
     assert.equal(entry.users[0]?.name, name);
     assert.equal(entry.users[0]?.user['client-key-data'], 'S0VZ');
@@ -130,8 +130,8 @@ describe('connection kubeconfig', () => {
     }));
     const file = new ConnectionsKubeconfig(path, yaml);
     const name = vclusterContextName(ref);
-    await file.upsert(connectionKubeconfig(virtual, name, 'https://127.0.0.1:1'));
-    await file.upsert(connectionKubeconfig(virtual, name, 'https://127.0.0.1:2'));
+    await file.upsert(connectionKubeconfig(virtual, name, 'https://127.0.0.1:1').kubeconfig);
+    await file.upsert(connectionKubeconfig(virtual, name, 'https://127.0.0.1:2').kubeconfig);
     assert.equal(statSync(path).mode & 0o777, 0o600);
     const written = parse(readFileSync(path, 'utf8')) as Record<string, unknown> & { clusters: Array<{ name: string; cluster: Record<string, unknown> }> };
     assert.equal(written['x-team-note'], 'keep me');
@@ -148,7 +148,7 @@ describe('connection kubeconfig', () => {
   it('says how to recover from a corrupt file instead of overwriting it', async () => {
     const path = dir.write('broken.kubeconfig', 'clusters: [\n  - {');
     const file = new ConnectionsKubeconfig(path, yaml);
-    await assert.rejects(file.upsert(connectionKubeconfig(virtual, 'x', 'https://h')), /not valid YAML; move it aside/);
+    await assert.rejects(file.upsert(connectionKubeconfig(virtual, 'x', 'https://h').kubeconfig), /not valid YAML; move it aside/);
     assert.equal(readFileSync(path, 'utf8'), 'clusters: [\n  - {');
   });
 });

@@ -1,0 +1,110 @@
+// Secret vc-NAME is written by whoever may write Secrets in the vCluster's namespace: what it holds
+// is data. These are the shapes of kubeconfig a hostile Secret could carry; none of them may bring
+// a program, a file, a proxy or a TLS switch into the extension's connections file.
+import assert from 'node:assert/strict';
+import { Buffer } from 'node:buffer';
+import { describe, it } from 'node:test';
+import { parse, stringify } from 'yaml';
+import type { KubeClient } from '../../src/kube/client';
+import { connectionKubeconfig, readVirtualKubeconfig } from '../../src/vcluster/connection';
+
+type Json = Record<string, unknown>;
+
+const CA = 'Q0E=';
+const CERT = 'Q0VSVA==';
+const KEY = 'S0VZ';
+
+/** A vCluster kubeconfig as the syncer writes it, with `cluster`, `user` and `context` extras. */
+function virtualKubeconfig(extra: { cluster?: Json; user?: Json; context?: Json } = {}): Json {
+  return {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'my-vcluster', cluster: { server: 'https://localhost:8443', 'certificate-authority-data': CA, ...extra.cluster } }],
+    users: [{ name: 'my-vcluster', user: { 'client-certificate-data': CERT, 'client-key-data': KEY, ...extra.user } }],
+    contexts: [{ name: 'my-vcluster', context: { cluster: 'my-vcluster', user: 'my-vcluster', ...extra.context } }],
+    'current-context': 'my-vcluster',
+  };
+}
+
+function entryOf(virtual: Json) {
+  const { kubeconfig, ignored } = connectionKubeconfig(virtual, 'vcluster_demo_ns_host', 'https://127.0.0.1:10443');
+  const config = kubeconfig as { clusters: Array<{ cluster: Json }>; users: Array<{ user: Json }>; contexts: Array<{ context: Json }> };
+  return { cluster: config.clusters[0]!.cluster, user: config.users[0]!.user, context: config.contexts[0]!.context, ignored };
+}
+
+const HOSTILE: Array<{ what: string; extra: { cluster?: Json; user?: Json; context?: Json }; ignored: string[] }> = [
+  { what: 'an exec credential plugin', extra: { user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: '/bin/sh', args: ['-c', 'touch /tmp/pwned'] } } }, ignored: ['user.exec'] },
+  { what: 'a gcp auth-provider with cmd-path (client-node runs it through a shell)', extra: { user: { 'auth-provider': { name: 'gcp', config: { 'cmd-path': '/bin/sh', 'cmd-args': '-c "touch /tmp/pwned"' } } } }, ignored: ['user.auth-provider'] },
+  { what: 'an oidc auth-provider', extra: { user: { 'auth-provider': { name: 'oidc', config: { 'idp-issuer-url': 'https://evil' } } } }, ignored: ['user.auth-provider'] },
+  { what: 'a token file', extra: { user: { tokenFile: '/root/.ssh/id_rsa' } }, ignored: ['user.tokenFile'] },
+  { what: 'a client certificate from a file', extra: { user: { 'client-certificate': '/etc/shadow' } }, ignored: ['user.client-certificate'] },
+  { what: 'a client key from a file', extra: { user: { 'client-key': '/root/.ssh/id_ed25519' } }, ignored: ['user.client-key'] },
+  { what: 'basic auth', extra: { user: { username: 'admin', password: 'secret' } }, ignored: ['user.username', 'user.password'] },
+  { what: 'impersonation', extra: { user: { as: 'system:admin', 'as-groups': ['system:masters'], 'as-uid': '0', 'as-user-extra': { a: ['b'] } } }, ignored: ['user.as', 'user.as-groups', 'user.as-uid', 'user.as-user-extra'] },
+  { what: 'user extensions', extra: { user: { extensions: [{ name: 'x', extension: {} }] } }, ignored: ['user.extensions'] },
+  { what: 'a proxy for every request', extra: { cluster: { 'proxy-url': 'http://attacker.example:3128' } }, ignored: ['cluster.proxy-url'] },
+  { what: 'TLS verification switched off', extra: { cluster: { 'insecure-skip-tls-verify': true } }, ignored: ['cluster.insecure-skip-tls-verify'] },
+  { what: 'a CA from a file', extra: { cluster: { 'certificate-authority': '/etc/ssl/private/key.pem' } }, ignored: ['cluster.certificate-authority'] },
+  { what: 'another TLS server name', extra: { cluster: { 'tls-server-name': 'attacker.example' } }, ignored: ['cluster.tls-server-name'] },
+  { what: 'compression switched off and cluster extensions', extra: { cluster: { 'disable-compression': true, extensions: [] } }, ignored: ['cluster.disable-compression', 'cluster.extensions'] },
+  { what: 'a non-string certificate', extra: { user: { 'client-key-data': { nested: KEY }, token: 'abc' } }, ignored: ['user.client-key-data'] },
+  { what: 'context extensions', extra: { context: { extensions: [{ name: 'x' }] } }, ignored: ['context.extensions'] },
+];
+
+describe('security: a vCluster\'s kubeconfig from Secret vc-NAME is data', () => {
+  for (const { what, extra, ignored } of HOSTILE) {
+    it(`leaves out ${what} and names it`, () => {
+      const entry = entryOf(virtualKubeconfig(extra));
+      assert.deepEqual(entry.ignored, ignored);
+      for (const field of ignored) {
+        const [part, name] = field.split('.') as ['cluster' | 'user' | 'context', string];
+        assert.equal(Object.hasOwn(entry[part], name), false, `${field} is not in the entry`);
+      }
+      // What a vCluster needs is still there.
+      assert.equal(entry.cluster['certificate-authority-data'], CA);
+      assert.equal(entry.cluster.server, 'https://127.0.0.1:10443');
+    });
+  }
+
+  it('keeps exactly the syncer\'s fields: CA, client certificate and key, token, the context\'s namespace', () => {
+    const entry = entryOf(virtualKubeconfig({ user: { token: 'dG9r' }, context: { namespace: 'team-a' } }));
+    assert.deepEqual(entry.ignored, []);
+    assert.deepEqual(entry.cluster, { 'certificate-authority-data': CA, server: 'https://127.0.0.1:10443' });
+    assert.deepEqual(entry.user, { 'client-certificate-data': CERT, 'client-key-data': KEY, token: 'dG9r' });
+    assert.deepEqual(entry.context, { namespace: 'team-a', cluster: 'vcluster_demo_ns_host', user: 'vcluster_demo_ns_host' });
+  });
+
+  it('refuses a kubeconfig whose only credential was something it left out, saying what', () => {
+    const onlyExec = virtualKubeconfig({ user: { exec: { command: 'x' } } });
+    (onlyExec.users as Array<{ user: Json }>)[0]!.user = { exec: { command: 'x' } };
+    assert.throws(() => connectionKubeconfig(onlyExec, 'c', 'https://127.0.0.1:1'), /no client certificate or token \(left out: user\.exec\)/);
+  });
+
+  it('names hostile field names safely: no control characters, bounded length', () => {
+    const entry = entryOf(virtualKubeconfig({ user: { ['\u001b[31mred\nline' + 'x'.repeat(100)]: 'v' } }));
+    assert.equal(entry.ignored.length, 1);
+    // eslint-disable-next-line no-control-regex -- control characters are what must not be there
+    assert.doesNotMatch(entry.ignored[0]!, /[\u0000-\u001f]/);
+    assert.ok(entry.ignored[0]!.length <= 'user.'.length + 41);
+  });
+
+  it('takes no prototype from the cluster: a __proto__ key stays a plain, left-out field', () => {
+    const virtual = parse('users: [{name: u, user: {"__proto__": {exec: {command: x}}, token: t}}]\nclusters: [{name: c, cluster: {server: "https://x"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]') as Json;
+    const entry = entryOf(virtual);
+    assert.equal((entry.user as { exec?: unknown }).exec, undefined);
+    assert.equal(Object.getPrototypeOf(entry.user), Object.prototype);
+  });
+
+  it('does not quote a damaged Secret: the parse error names the Secret, not its lines', async () => {
+    const damaged = 'users:\n- name: u\n  user:\n    client-key-data: LS0tLS1CRUdJTiBQUklWQVRF\n   bad: [indent\n';
+    const client = { getJson: async () => ({ data: { config: Buffer.from(damaged).toString('base64') } }) } as unknown as KubeClient;
+    await assert.rejects(
+      readVirtualKubeconfig(client, { hostContext: 'h', namespace: 'ns', name: 'demo' }, AbortSignal.timeout(1000), { parse, stringify }),
+      (error: Error) => {
+        assert.match(error.message, /Secret vc-demo in ns does not hold valid YAML/);
+        assert.doesNotMatch(error.message, /LS0tLS1CRUdJTiBQUklWQVRF|client-key-data|bad/);
+        return true;
+      },
+    );
+  });
+});
