@@ -241,6 +241,14 @@ export class Container extends DisposableStore {
       this.register(disposable);
     }
 
+    if (this.settings.untrustedWorkspaceContext()) {
+      logger.info('[workspace] this workspace is not trusted: its setting vcluster.workspace.context is not applied until you trust it (so are its settings that choose programs, kubeconfig files, servers or chart sources)');
+    }
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      logger.info('[workspace] the workspace is trusted now: its settings apply');
+      void this.tree.refresh();
+      void this.workspaceContext.teamSettingChanged();
+    }));
     this.register(vscode.workspace.onDidChangeConfiguration((event) => {
       if (this.settings.affectsInventory(event)) void this.tree.refresh();
       if (event.affectsConfiguration('vcluster.workspace.context')) void this.workspaceContext.teamSettingChanged();

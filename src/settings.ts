@@ -49,9 +49,22 @@ export class Settings {
     return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== ''));
   }
 
-  /** vcluster.workspace.context: a team's committed context for this workspace (raw; parsed by its owner). */
+  /**
+   * vcluster.workspace.context: a team's committed context for this workspace (raw; parsed by its
+   * owner). Only in a trusted workspace: applying it connects to a cluster on folder open, with
+   * no click, so a repository the user has not trusted must not choose it (VS Code also drops
+   * workspace values of restricted settings; this holds for any other source too).
+   */
   workspaceContext(): unknown {
+    if (!vscode.workspace.isTrusted) return undefined;
     return this.config.get<unknown>('workspace.context');
+  }
+
+  /** Whether the workspace commits a context that is ignored until the user trusts it. */
+  untrustedWorkspaceContext(): boolean {
+    if (vscode.workspace.isTrusted) return false;
+    const inspected = this.config.inspect<unknown>('workspace.context');
+    return inspected?.workspaceValue !== undefined || inspected?.workspaceFolderValue !== undefined;
   }
 
   /** Also write the workspace's context into the user's kubeconfig, as `vcluster connect` does. */

@@ -23,6 +23,11 @@ export interface CodeServerOptions {
   stateDir?: string;
   /** Port to bind on 127.0.0.1; a free one when unset. */
   port?: number;
+  /**
+   * Workspace trust as VS Code has it for a folder the user has not trusted (restricted mode, no
+   * start-up prompt). Unset: trust is off, so every folder is trusted (the other tests).
+   */
+  untrustedWorkspace?: boolean;
 }
 
 export interface RunningCodeServer {
@@ -82,7 +87,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   const settingsFile = join(userDataDir, 'User', 'settings.json');
   if (removeOnStop || !existsSync(settingsFile)) {
-    writeFileSync(settingsFile, JSON.stringify({ ...defaultSettings, ...options.settings }, null, 2));
+    const trust = options.untrustedWorkspace
+      ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never', 'security.workspace.trust.emptyWindow': false }
+      : {};
+    writeFileSync(settingsFile, JSON.stringify({ ...defaultSettings, ...trust, ...options.settings }, null, 2));
   }
   const configFile = join(base, 'code-server.yaml');
   writeFileSync(configFile, 'auth: none\n');
@@ -105,7 +113,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(options.untrustedWorkspace ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     options.workspaceFolder,
   ], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
