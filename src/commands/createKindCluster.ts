@@ -12,6 +12,7 @@ import {
 import { kubeconfigPaths } from '../kube/kubeconfigFiles';
 import type { Logger } from '../process/log';
 import type { Command } from './command';
+import { redactedMessage } from '../process/redact';
 
 /** What the kind commands read from Settings; the real Settings class fits it. */
 export interface KindSettings {
@@ -52,7 +53,8 @@ export function listKindClustersWithProgress(kindCommand: string | undefined): T
  */
 export function reportKindError(error: unknown, logger: Logger, showLog: () => void): boolean {
   if (!(error instanceof KindError)) return false;
-  const firstLine = error.message.split('\n')[0] ?? error.message;
+  const message = redactedMessage(error);
+  const firstLine = message.split('\n')[0] ?? message;
   if (error.reason === 'cancelled') {
     logger.info(`[kind] ${error.message}`);
     void vscode.window.showInformationMessage(firstLine);

@@ -5,6 +5,7 @@ import { defaultNamespace, namespaceProblem, vclusterNameProblem } from '../vclu
 import { normalizeKubernetesVersion } from '../vcluster/provision';
 import type { Command } from './command';
 import { isSettled, knownVClusters, type LifecycleUi, pickValuesFile, refreshUntilSettled, withLifecycleProgress } from './lifecycleUi';
+import { redactedMessage } from '../process/redact';
 
 /** Everything create needs; passing it skips the prompts (for other extensions and tests). */
 export interface CreateVClusterArgs {
@@ -42,7 +43,7 @@ export class CreateVClusterCommand implements Command {
     } catch (error) {
       if (error instanceof CreateCancelledError) {
         await this.ui.refresh();
-        void vscode.window.showWarningMessage(error.message);
+        void vscode.window.showWarningMessage(redactedMessage(error));
         return false;
       }
       throw error;

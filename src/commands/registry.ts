@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../process/log';
 import type { Command } from './command';
+import { redactedMessage } from '../process/redact';
 
 /**
  * Registers commands with one error policy: a failure is logged with its detail and shown to the
@@ -12,7 +13,7 @@ export function registerCommands(commands: readonly Command[], logger: Logger, s
       try {
         return await command.run(...args);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = redactedMessage(error);
         logger.error(`[${command.id}] ${message}`);
         const choice = await vscode.window.showErrorMessage(message.split('\n')[0] ?? message, 'Show Output Log');
         if (choice === 'Show Output Log') showLog();

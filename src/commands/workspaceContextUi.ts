@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Logger } from '../process/log';
 import { describeChoice, type WorkspaceChoice } from '../workspace/workspaceChoice';
 import type { WorkspaceContext } from '../workspace/workspaceContext';
+import { redactedMessage } from '../process/redact';
 
 /**
  * Switches this window's context with progress (connecting a vCluster can take seconds and can be
@@ -24,7 +25,7 @@ export async function switchWorkspaceContext(workspace: WorkspaceContext, choice
     });
     return true;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = redactedMessage(error);
     logger.error(`[workspace] ${describeChoice(choice)}: ${message}`);
     const pick = await vscode.window.showErrorMessage(`Could not use ${describeChoice(choice)} in this workspace: ${message}`, 'Choose Another Context', 'Show Output Log');
     if (pick === 'Choose Another Context') void vscode.commands.executeCommand('vcluster.selectWorkspaceContext');

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from '../lifecycle';
 import type { Logger } from '../process/log';
+import { printableLine } from '../process/redact';
 import {
   parseWebviewMessage, PROTOCOL_VERSION, type HostMessage, type ObjectSideName, type PairDetail, type SourceState, type WebviewMessage,
 } from '../shared/protocol';
@@ -201,7 +202,7 @@ export class InspectorPanel extends DisposableStore {
         this.sendSnapshot();
         return;
       case 'reportError':
-        this.services.logger.error(`inspector webview: ${message.message}`);
+        this.services.logger.error(`inspector webview: ${printableLine(message.message)}`);
         return;
       case 'selectPair':
         return this.sendDetail(message.id);

@@ -1,6 +1,6 @@
-import { parse } from 'yaml';
 import type { KubeClient } from '../kube/client';
 import { describeKubeError, isKubeApiError } from '../kube/errors';
+import { parseYamlQuietly } from '../kube/quietYaml';
 import { watchList } from '../kube/watch';
 import type { Logger } from '../process/log';
 import { lean } from './leanObject';
@@ -217,7 +217,12 @@ export class MappingSource {
         logger.info(`mapping of ${this.label}: Secret vc-config-${vclusterName} has no config.yaml; using the chart's defaults for what syncs`);
         return syncSettings(undefined);
       }
-      return syncSettings(parse(Buffer.from(encoded, 'base64').toString('utf8')));
+      const parsed = parseYamlQuietly(Buffer.from(encoded, 'base64').toString('utf8'));
+      if (!parsed.ok) {
+        logger.warn(`mapping of ${this.label}: Secret vc-config-${vclusterName}'s config.yaml is ${parsed.problem}; using the chart's defaults for what syncs`);
+        return syncSettings(undefined);
+      }
+      return syncSettings(parsed.value);
     } catch (error) {
       if (!signal.aborted) {
         const reason = isKubeApiError(error) || error instanceof Error ? describeKubeError(error, REQUEST_TIMEOUT_MS / 1000).message : String(error);

@@ -7,6 +7,7 @@ import type { Backend } from '../vcluster/backend';
 import type { VClusterConnector } from '../vcluster/connector';
 import { vclusterKey } from '../vcluster/operations';
 import { contextOfChoice, describeChoice, effectiveChoice, NO_WORKSPACE_CHOICE, parseWorkspaceChoice, sameChoice, storedWorkspaceChoice, type WorkspaceChoice } from './workspaceChoice';
+import { redactedMessage } from '../process/redact';
 
 /** Where the choice lives in the workspace's state (per window and folder, never shared). */
 const STATE_KEY = 'vcluster.workspaceContext';
@@ -110,7 +111,7 @@ export class WorkspaceContext extends DisposableStore {
     } catch (error) {
       // The switch itself worked; what follows it is extra and must not undo it.
       this.options.logger.warn(`[workspace] after switching: ${error instanceof Error ? error.message : String(error)}`);
-      void vscode.window.showWarningMessage(`This workspace uses ${describeChoice(choice)}, but a setting's follow-up failed: ${error instanceof Error ? error.message : String(error)}`);
+      void vscode.window.showWarningMessage(`This workspace uses ${describeChoice(choice)}, but a setting's follow-up failed: ${redactedMessage(error)}`);
     }
   }
 
