@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { isMap, LineCounter, parseDocument } from 'yaml';
+import { isMap } from 'yaml';
+import { kubectlValue, parseKubectlDocument } from './kubectlYaml';
 
 /**
  * Reads and merges kubeconfig files the way kubectl does, without ever writing them:
@@ -101,18 +102,21 @@ export function absolutizeUser(user: Json, baseDir: string): Json {
  * tokens, and YAML parsers like to print the offending line.
  */
 export function parseKubeconfigText(path: string, text: string): Partial<KubeconfigDocument> {
-  // prettyErrors would copy the offending line into the message; count lines ourselves instead.
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: false, lineCounter });
-  const firstError = document.errors[0];
-  if (firstError) {
-    const position = lineCounter.linePos(firstError.pos[0]);
-    const where = position ? ` at line ${position.line}, column ${position.col}` : '';
-    throw new KubeconfigParseError(path, `not valid YAML${where} (${firstError.code})`);
-  }
+  // Read as kubectl reads it (YAML 1.1, first document); problems say where, never quote.
+  const parsed = parseKubectlDocument(text);
+  if (parsed.problem) throw new KubeconfigParseError(path, parsed.problem);
+  const { document } = parsed;
   if (document.contents === null) return {};
   if (!isMap(document.contents)) throw new KubeconfigParseError(path, 'is not a kubeconfig (its top level is not a mapping)');
-  const raw = document.toJS() as Json;
+  let decoded: ReturnType<typeof kubectlValue>;
+  try {
+    decoded = kubectlValue(parsed);
+  } catch {
+    // toJS's own message names the alias, which is file content.
+    throw new KubeconfigParseError(path, 'is not a kubeconfig: it uses a YAML alias that cannot be expanded');
+  }
+  if (decoded.problem) throw new KubeconfigParseError(path, decoded.problem);
+  const raw = decoded.value as Json;
   const baseDir = dirname(path);
   const listOf = (key: 'clusters' | 'users' | 'contexts'): Json[] => {
     const value = raw[key];

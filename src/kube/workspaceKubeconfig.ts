@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import { kubectlValue, parseKubectlDocument } from './kubectlYaml';
 import { absolutize, absolutizeUser, PATH_FIELDS } from './kubeconfig';
 
 /**
@@ -36,21 +37,21 @@ export function asObject(value: unknown): Json | undefined {
 export function parseKubeconfig(text: string): Parsed {
   const empty: Parsed = { ok: true, empty: true, document: {}, lists: { clusters: [], users: [], contexts: [] } };
   if (text.trim() === '') return empty;
-  // prettyErrors would copy the offending line, which may hold a key, into the message.
-  const lineCounter = new LineCounter();
-  const parsed = parseDocument(text, { prettyErrors: false, uniqueKeys: false, lineCounter });
+  // Read as kubectl reads it (YAML 1.1, first document); problems say where, never quote.
+  const parsed = parseKubectlDocument(text);
   const at = (offset: number | undefined) => {
-    const position = offset === undefined ? undefined : lineCounter.linePos(offset);
+    const position = offset === undefined ? undefined : parsed.lineCounter.linePos(offset);
     return position ? ` at line ${position.line}, column ${position.col}` : '';
   };
-  const firstError = parsed.errors[0];
-  if (firstError) return { ok: false, problem: `not valid YAML${at(firstError.pos[0])} (${firstError.code})` };
-  const contents = parsed.contents;
+  if (parsed.problem) return { ok: false, problem: parsed.problem };
+  const contents = parsed.document.contents;
   if (contents === null || (isScalar(contents) && contents.value === null)) return empty;
   if (!isMap(contents)) return { ok: false, problem: 'not a kubeconfig: its top level is not a mapping' };
   let document: Json;
   try {
-    document = parsed.toJS() as Json;
+    const decoded = kubectlValue(parsed);
+    if (decoded.problem) return { ok: false, problem: decoded.problem };
+    document = decoded.value as Json;
   } catch {
     // toJS's own message names the alias, which is file content.
     return { ok: false, problem: 'not a kubeconfig: it uses a YAML alias that cannot be expanded' };

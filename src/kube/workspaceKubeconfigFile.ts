@@ -20,11 +20,12 @@ export type WorkspaceKubeconfigRead =
   | { state: 'corrupt'; problem: string };
 
 /**
- * Strings double-quoted: kubectl reads YAML 1.1, where a bare yes, no, on or 0777 is not a string.
- * No aliases and no folded lines, so any YAML reader sees exactly what was merged.
+ * Strings double-quoted: kubectl reads YAML 1.1, where a bare yes, no, on or 0777 is not a string;
+ * keys plain unless YAML 1.1 would read them as something else (a key `on` is true there). No
+ * aliases and no folded lines, so any YAML reader sees exactly what was merged.
  */
 function serialize(document: Json): string {
-  return stringify(document, { aliasDuplicateObjects: false, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 });
+  return stringify(document, { version: '1.1', aliasDuplicateObjects: false, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 });
 }
 
 /** What our own file should look like; anything else means someone else changed or damaged it. */

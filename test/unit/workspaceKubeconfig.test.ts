@@ -60,7 +60,8 @@ describe('buildWorkspaceKubeconfig', () => {
     ].join('\n');
     const second = stringify({ preferences: { colors: false }, 'x-top': 'ignored', 'x-only-second': { b: 2 }, extensions: [{ name: 'e', extension: {} }] });
     const document = buildWorkspaceKubeconfig({ sources: [file('/u/a', first), file('/u/b', second)], currentContext: 'k' });
-    const original = parse(first) as Json;
+    // As kubectl reads it: YAML 1.1, so the unknown field's bare `on` is true.
+    const original = parse(first, { version: '1.1' }) as Json;
     for (const list of ['clusters', 'users', 'contexts']) assert.deepEqual(document[list], original[list]);
     assert.deepEqual(document.preferences, { colors: true });
     assert.deepEqual(document['x-top'], [1, { deep: 'yes' }]);

@@ -125,7 +125,7 @@ describe('workspace kubeconfig under interrupted writes', () => {
 
 /** The merge's promises, checked against the files: one entry per name, each the first file's, paths absolute. */
 function checkMerge(document: Json, files: ReadonlyArray<{ path: string; text: string }>): string | undefined {
-  const parsed = files.map(({ text }) => (parse(text) as Json | null) ?? {});
+  const parsed = files.map(({ text }) => (parse(text, { version: '1.1' }) as Json | null) ?? {});
   const definitions = (list: string) => parsed.flatMap((config) => (config[list] as Json[] | undefined) ?? []);
   for (const list of ['clusters', 'users', 'contexts']) {
     const merged = names(document, list);

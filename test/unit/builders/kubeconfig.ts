@@ -119,14 +119,15 @@ export function randomKubeconfigFiles(random: () => number): {
       ...unknownFields(),
       ...extensions(),
     };
-    return { path, text: stringify(config) };
+    // Written as YAML 1.1, the way kubectl reads it: a bare yes, on or 0755 would not be a string there.
+    return { path, text: stringify(config, { version: '1.1' }) };
   });
   const vcluster = 'vcluster_a_team_kind-dev';
   const extra = chance(0.5)
     ? [{ path: '/virtual/storage/vclusters.kubeconfig', text: stringify(aSimpleKubeconfig(vcluster, 'https://127.0.0.1:31443')) }]
     : [];
   const contextNames = new Set<string>(extra.length > 0 ? [vcluster] : []);
-  for (const { text } of sources) for (const context of (parse(text) as { contexts?: Array<{ name: string }> } | null)?.contexts ?? []) contextNames.add(context.name);
+  for (const { text } of sources) for (const context of (parse(text, { version: '1.1' }) as { contexts?: Array<{ name: string }> } | null)?.contexts ?? []) contextNames.add(context.name);
   return { sources, extra, contextNames: [...contextNames] };
 }
 
