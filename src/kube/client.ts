@@ -1,4 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { spawn, type SpawnOptions } from 'node:child_process';
 import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { stringify } from 'yaml';
@@ -24,9 +26,46 @@ export function kubeConfigForContext(document: KubeconfigDocument, contextName: 
     contexts: [context],
     'current-context': contextName,
   };
+  const provider = (single.users[0]?.user as { 'auth-provider'?: { name?: unknown } } | undefined)?.['auth-provider']?.name;
+  if (provider === 'gcp' || provider === 'azure') {
+    // client-node runs these providers' cmd-path through a shell, synchronously: a slow one would
+    // freeze the extension host and no timeout could stop it. kubectl removed both in v1.26.
+    throw new Error(`context ${contextName} uses the "${provider}" auth-provider, which kubectl no longer supports (removed in v1.26); use its exec credential plugin instead (${provider === 'gcp' ? 'gke-gcloud-auth-plugin' : 'kubelogin'})`);
+  }
   const config = new KubeConfig();
   config.loadFromString(stringify(single));
+  boundCredentialPlugins(config);
   return config;
+}
+
+/** The signal of the request whose credentials are being fetched (see boundCredentialPlugins). */
+const requestSignal = new AsyncLocalStorage<AbortSignal>();
+
+/**
+ * An exec credential plugin runs under the same signal as the request that needs it: when the
+ * request times out or is cancelled, the plugin is killed, instead of holding the request (and
+ * discovery) for as long as it likes. client-node starts plugins with its ExecAuth's `execFn`.
+ */
+function boundCredentialPlugins(config: KubeConfig): void {
+  const authenticators = (config as unknown as { authenticators?: unknown[] }).authenticators ?? [];
+  for (const authenticator of authenticators) {
+    if (authenticator && typeof authenticator === 'object' && 'execFn' in authenticator) {
+      (authenticator as { execFn: unknown }).execFn = (command: string, args: readonly string[], options: SpawnOptions) => {
+        const signal = requestSignal.getStore();
+        return spawn(command, args, { ...options, ...(signal ? { signal } : {}), killSignal: 'SIGKILL' });
+      };
+    }
+  }
+}
+
+/** `promise`, or the signal's reason as soon as it aborts (the work behind the promise is stopped by its owner). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** A response larger than this is refused rather than held in memory. */
@@ -92,8 +131,9 @@ export class KubeClient {
     const url = new URL(this.server.replace(/\/+$/, '') + path);
     for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
     const requestOptions: RequestOptions = { method, headers };
-    await this.kubeConfig.applyToHTTPSOptions(requestOptions as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
     signal.throwIfAborted();
+    // A credential plugin may run here; it is bound to this request's signal.
+    await requestSignal.run(signal, () => untilAborted(this.kubeConfig.applyToHTTPSOptions(requestOptions as Parameters<KubeConfig['applyToHTTPSOptions']>[0]), signal));
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
     if (url.protocol === 'http:') delete requestOptions.agent;
     return new Promise((resolve, reject) => {
