@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { writeFileAtomically } from '../kube/kubeconfigWrite';
+import { editUserKubeconfig } from '../kube/userKubeconfigWrite';
 import type { Logger } from '../process/log';
 import type { Backend } from '../vcluster/backend';
 import { contextOfChoice, type WorkspaceChoice } from './workspaceChoice';
@@ -23,23 +23,20 @@ export async function writeToUserKubeconfig(options: {
   logger: Logger;
 }): Promise<void> {
   const context = contextOfChoice(options.choice);
-  let target: { path: string; text: string } | undefined;
-  for (const path of options.userFiles) {
-    try {
-      target = { path, text: await readFile(path, 'utf8') };
+  // kubectl writes the first file of KUBECONFIG that exists, else the first one.
+  let path = options.userFiles[0];
+  for (const candidate of options.userFiles) {
+    if (await access(candidate).then(() => true, () => false)) {
+      path = candidate;
       break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
   }
-  target ??= options.userFiles[0] ? { path: options.userFiles[0], text: '' } : undefined;
-  if (!target) return;
+  if (!path) return;
   // A vCluster's context exists only in the extension's file: copy its three entries over, as the CLI adds its own.
   const entries = options.choice.kind === 'vcluster' ? pickEntries(options.workspaceDocument, context) : undefined;
-  const edited = options.backend.editKubeconfigText(target.path, target.text, context, entries);
-  if (edited === target.text) return;
-  await writeFileAtomically(target.path, edited);
-  options.logger.info(`[workspace] ${target.path}: current-context is now ${context} (vcluster.workspace.writeToUserKubeconfig is on)`);
+  const target = path;
+  const changed = await editUserKubeconfig(target, (text) => options.backend.editKubeconfigText(target, text, context, entries));
+  if (changed) options.logger.info(`[workspace] ${target}: current-context is now ${context} (vcluster.workspace.writeToUserKubeconfig is on)`);
 }
 
 function pickEntries(document: Record<string, unknown>, name: string) {
