@@ -100,8 +100,11 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       options.signal?.removeEventListener('abort', onAbort);
     };
 
+    // One decoder per stream: a chunk may end inside a multi-byte character (kind prints emoji),
+    // which must be completed by the next chunk, not turned into replacement characters.
+    const decoders = { stdout: new TextDecoder('utf-8'), stderr: new TextDecoder('utf-8') };
     const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
+      const text = decoders[stream].decode(chunk, { stream: true });
       if (captured[stream].length < MAX_CAPTURE_BYTES) captured[stream] += text;
       if (!options.onLine) return;
       const lines = (partial[stream] + text).split(/\r?\n/);
@@ -129,6 +132,9 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       settled = true;
       cleanup();
       for (const stream of ['stdout', 'stderr'] as const) {
+        const rest = decoders[stream].decode();
+        if (captured[stream].length < MAX_CAPTURE_BYTES) captured[stream] += rest;
+        partial[stream] += rest;
         if (partial[stream] && options.onLine) options.onLine(partial[stream], stream);
       }
       const result: RunResult = { exitCode: code ?? -1, stdout: captured.stdout, stderr: captured.stderr };

@@ -19,6 +19,17 @@ describe('runProcess', () => {
     assert.ok(lines.includes('stdout:one') && lines.includes('stderr:two') && lines.includes('stdout:three'));
   });
 
+  it('decodes a character split between two writes (kind prints emoji) whole, in the result and the lines', async () => {
+    // "✓ Ensuring node image 📦" written byte by byte, 20 ms apart, so chunks split every character.
+    const text = '✓ Ensuring node image 📦 ½';
+    const script = `const b = Buffer.from(${JSON.stringify(text)}); let i = 0; const t = setInterval(() => { process.stdout.write(b.subarray(i, i + 1)); if (++i === b.length) clearInterval(t); }, 20);`;
+    const lines: string[] = [];
+    const result = await runProcess(node, ['-e', script], { timeoutMs: 10_000, onLine: (line) => lines.push(line) });
+    assert.equal(result.stdout, text);
+    assert.deepEqual(lines, [text]);
+    assert.ok(!result.stdout.includes('\uFFFD'));
+  });
+
   it('passes arguments without a shell: metacharacters stay literal', async () => {
     const tricky = '$(echo pwned); rm -rf / && `id` | cat > x';
     const result = await runProcess(node, ['-e', 'process.stdout.write(process.argv[1])', tricky], { timeoutMs: 10_000 });
