@@ -46,7 +46,7 @@ function tail(text, lines = 25) {
  * when `signal` aborts. Measures the peak resident memory of the go command and its children
  * (through /usr/bin/time when present). Failures throw a SetupProblem that says what to do.
  */
-export async function runGo(args, cwd, timeoutMs, signal, onStderr) {
+export async function runGo(args, cwd, timeoutMs, signal, onStderr, extraEnv = {}) {
   const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
   const rssFile = join(tmpdir(), `vcluster-vscode-go-rss-${process.pid}-${Date.now()}`);
   const command = timeBin ?? 'go';
@@ -55,7 +55,7 @@ export async function runGo(args, cwd, timeoutMs, signal, onStderr) {
   let stdout = '';
   if (signal?.aborted) throw new SetupProblem(`go ${args[0]} was not started: the set-up stopped`);
   const code = await new Promise((resolve) => {
-    const child = spawn(command, commandArgs, { cwd, env: goEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, commandArgs, { cwd, env: { ...goEnv(), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     // Another set-up step failed: stop instead of building on unseen.
     const abort = () => {
       child.kill('SIGKILL');
