@@ -112,6 +112,10 @@ export class Container extends DisposableStore {
       requestTimeoutMs: () => this.settings.requestTimeoutMs(),
     }));
     void this.actions.connector.loadConnections();
+    // Other windows (each its own extension host) connect and disconnect in the same file: this
+    // window sees their connections as they happen, as it sees its own.
+    this.register(new KubeconfigWatcher(() => void this.actions.connector.loadConnections()))
+      .update([this.actions.connector.connectionsFile]);
     // The syncer mapping under each expanded vCluster: live while the view is visible.
     const mappingSources = this.register(new MappingSources({
       loadBackend,
@@ -241,8 +245,8 @@ export class Container extends DisposableStore {
       this.register(disposable);
     }
 
-    if (this.settings.untrustedWorkspaceContext()) {
-      logger.info('[workspace] this workspace is not trusted: its setting vcluster.workspace.context is not applied until you trust it (so are its settings that choose programs, kubeconfig files, servers or chart sources)');
+    if (this.settings.workspaceUntrusted()) {
+      logger.info('[workspace] this workspace is not trusted: its settings that choose programs, kubeconfig files, servers or chart sources, and its vcluster.workspace.context, apply once you trust it');
     }
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => {
       logger.info('[workspace] the workspace is trusted now: its settings apply');

@@ -137,6 +137,21 @@ function listOfJson(value: unknown): Json[] {
 }
 
 /**
+ * One connection as stored in the connections file, through the same keep-list as a new one:
+ * entries an earlier version copied whole from a Secret (an `exec` included) are used without
+ * what it would no longer take. Undefined when the context, its cluster, user or server is missing.
+ */
+export function storedConnection(document: Json, context: string): ConnectionEntry | undefined {
+  const contextEntry = listOfJson(document.contexts).find((entry) => entry.name === context);
+  const body = asJson(contextEntry?.context);
+  const cluster = listOfJson(document.clusters).find((entry) => entry.name === body.cluster);
+  const user = listOfJson(document.users).find((entry) => entry.name === body.user);
+  const server = asJson(cluster?.cluster).server;
+  if (!contextEntry || !cluster || !user || typeof server !== 'string') return undefined;
+  return connectionKubeconfig({ clusters: [cluster], users: [user], contexts: [contextEntry], 'current-context': context }, context, server);
+}
+
+/**
  * The extension's own kubeconfig: one entry per connected vCluster. Entries are replaced by
  * name; everything else in the file, including fields we do not know, is kept as it was.
  */
@@ -182,6 +197,36 @@ export class ConnectionsKubeconfig {
   /** Removes the context and the cluster and user of the same name; true when there was one. */
   async remove(contextName: string): Promise<boolean> {
     return withFileLock(this.path, () => this.removeNow(contextName));
+  }
+
+  /**
+   * Rewrites every stored connection through the keep-list (see storedConnection) and returns,
+   * per context, what was taken out; writes nothing when nothing was. An entry that cannot be
+   * used at all stays as it is (connecting again replaces it).
+   */
+  async removeUntrustedFields(): Promise<Map<string, string[]>> {
+    return withFileLock(this.path, async () => {
+      const document = await this.read();
+      const cleaned = new Map<string, string[]>();
+      for (const name of listOf(document, 'contexts').map((entry) => String(entry.name))) {
+        let stored: ConnectionEntry | undefined;
+        try {
+          stored = storedConnection(document, name);
+        } catch {
+          stored = undefined;
+        }
+        if (!stored || stored.ignored.length === 0) continue;
+        cleaned.set(name, stored.ignored);
+        // Our entries name their cluster and user after the context: replaced like an upsert.
+        const refs = asJson(listOf(document, 'contexts').find((entry) => entry.name === name)?.context);
+        const replaced = { clusters: refs.cluster, users: refs.user, contexts: name };
+        for (const key of ['clusters', 'users', 'contexts'] as const) {
+          document[key] = [...listOf(document, key).filter((item) => item.name !== replaced[key]), ...listOf(stored.kubeconfig, key)];
+        }
+      }
+      if (cleaned.size > 0) await writeFileAtomically(this.path, (await this.loadYaml()).stringify(document));
+      return cleaned;
+    });
   }
 
   private async upsertNow(entry: Json): Promise<void> {

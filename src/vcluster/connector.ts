@@ -5,7 +5,7 @@ import type { KubeconfigDocument } from '../kube/kubeconfig';
 import type { PortForwardSession } from '../kube/portForward';
 import type { ActionsOptions } from './actions';
 import type { Backend } from './backend';
-import { connectionKubeconfig, ConnectError, vclusterContextName } from './connection';
+import { connectionKubeconfig, ConnectError, storedConnection, vclusterContextName } from './connection';
 import type { OperationTracker, VClusterRef } from './operations';
 
 /**
@@ -53,6 +53,11 @@ export class VClusterConnector {
   /** Rereads the extension's kubeconfig (at start, and when another window may have changed it). */
   async loadConnections(): Promise<void> {
     try {
+      // Connections an earlier version stored whole (an exec plugin from a Secret included) are
+      // cut down to what a connection holds now, before anything reads them.
+      for (const [context, ignored] of await this.options.connections.removeUntrustedFields()) {
+        this.options.logger.warn(`[connect] ${context}: removed from the stored connection: ${ignored.join(', ')} (kept from a Secret by an earlier version; a connection holds only certificates and a token)`);
+      }
       this.connected = new Set(await this.options.connections.contextNames());
     } catch (error) {
       this.options.logger.warn(`[connect] ${(error as Error).message}`);
@@ -73,7 +78,9 @@ export class VClusterConnector {
     if (!document) return undefined;
     const backend = await this.options.loadBackend();
     try {
-      return new backend.KubeClient(backend.kubeConfigForContext(document as unknown as KubeconfigDocument, context));
+      const stored = storedConnection(document, context);
+      if (!stored) return undefined;
+      return new backend.KubeClient(backend.kubeConfigForContext(stored.kubeconfig as unknown as KubeconfigDocument, context));
     } catch (error) {
       this.options.logger.warn(`[connect] ${context}: ${(error as Error).message}`);
       return undefined;

@@ -3,10 +3,12 @@
 // a program, a file, a proxy or a TLS switch into the extension's connections file.
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
-import { describe, it } from 'node:test';
+import { readFileSync, statSync } from 'node:fs';
+import { after, describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
 import type { KubeClient } from '../../src/kube/client';
-import { connectionKubeconfig, readVirtualKubeconfig } from '../../src/vcluster/connection';
+import { connectionKubeconfig, ConnectionsKubeconfig, readVirtualKubeconfig, storedConnection } from '../../src/vcluster/connection';
+import { TempDir } from './builders/kubeconfig';
 
 type Json = Record<string, unknown>;
 
@@ -106,5 +108,37 @@ describe('security: a vCluster\'s kubeconfig from Secret vc-NAME is data', () =>
         return true;
       },
     );
+  });
+});
+
+describe('security: connections an earlier version stored whole', () => {
+  const dir = new TempDir();
+  after(() => dir.remove());
+  const legacy = (name: string, user: Json) => ({
+    clusters: [{ name, cluster: { server: 'https://127.0.0.1:10443', 'certificate-authority-data': CA, 'proxy-url': 'http://attacker:1' } }],
+    users: [{ name, user }],
+    contexts: [{ name, context: { cluster: name, user: name } }],
+  });
+
+  it('are cut down to the keep-list at start, the rest of the file as it was; a clean file is not rewritten', async () => {
+    const dirty = legacy('vcluster_old_ns_h', { 'client-certificate-data': CERT, 'client-key-data': KEY, exec: { command: '/bin/sh', args: ['-c', 'touch /tmp/x'] } });
+    const clean = connectionKubeconfig(virtualKubeconfig(), 'vcluster_new_ns_h', 'https://127.0.0.1:10444').kubeconfig as typeof dirty;
+    const path = dir.write('vclusters.kubeconfig', stringify({
+      apiVersion: 'v1', kind: 'Config', 'x-note': 'kept',
+      clusters: [...dirty.clusters, ...clean.clusters], users: [...dirty.users, ...clean.users], contexts: [...dirty.contexts, ...clean.contexts],
+    }));
+    const file = new ConnectionsKubeconfig(path, async () => ({ parse, stringify }));
+    const cleaned = await file.removeUntrustedFields();
+    assert.deepEqual([...cleaned], [['vcluster_old_ns_h', ['cluster.proxy-url', 'user.exec']]]);
+    const rewritten = parse(readFileSync(path, 'utf8')) as Json;
+    assert.equal(rewritten['x-note'], 'kept');
+    const old = storedConnection(rewritten, 'vcluster_old_ns_h')!;
+    assert.deepEqual(old.ignored, []);
+    assert.deepEqual((old.kubeconfig.users as Array<{ user: Json }>)[0]!.user, { 'client-certificate-data': CERT, 'client-key-data': KEY });
+    assert.deepEqual(storedConnection(rewritten, 'vcluster_new_ns_h')!.ignored, []);
+    assert.deepEqual((await file.contextNames()).sort(), ['vcluster_new_ns_h', 'vcluster_old_ns_h']);
+    const written = statSync(path).mtimeMs;
+    assert.equal((await file.removeUntrustedFields()).size, 0);
+    assert.equal(statSync(path).mtimeMs, written, 'nothing to clean: not rewritten');
   });
 });
