@@ -60,11 +60,9 @@ export class Settings {
     return this.config.get<unknown>('workspace.context');
   }
 
-  /** Whether the workspace commits a context that is ignored until the user trusts it. */
-  untrustedWorkspaceContext(): boolean {
-    if (vscode.workspace.isTrusted) return false;
-    const inspected = this.config.inspect<unknown>('workspace.context');
-    return inspected?.workspaceValue !== undefined || inspected?.workspaceFolderValue !== undefined;
+  /** Whether VS Code runs this workspace in restricted mode (its restricted settings ignored). */
+  workspaceUntrusted(): boolean {
+    return !vscode.workspace.isTrusted;
   }
 
   /** Also write the workspace's context into the user's kubeconfig, as `vcluster connect` does. */

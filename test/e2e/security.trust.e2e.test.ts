@@ -59,6 +59,7 @@ describe('security: a repository the user has not trusted chooses nothing', () =
   }
 
   async function close(name: string): Promise<void> {
+    if (!server) return;
     await window?.screenshot(name).catch(() => undefined);
     await window?.close();
     window = undefined;
@@ -68,15 +69,14 @@ describe('security: a repository the user has not trusted chooses nothing', () =
   }
 
   afterEach(noteTestResult);
-  after(async () => {
-    await close('security-trust-final');
-    dir.remove();
-  });
+  // Each test opens its own server; one that failed midway is closed here, before the next opens.
+  afterEach(() => close('security-trust-after-test'));
+  after(() => dir.remove());
 
   it('untrusted: the repository\'s kubeconfig, context and program are ignored; no plugin or program runs', async () => {
     const workbench = await open(true);
     const log = () => extensionLogText(server!);
-    await waitFor('the extension to say the workspace is not trusted', 60_000, async () => (/this workspace is not trusted: its setting vcluster\.workspace\.context is not applied/.test(log()) ? true : undefined), 250);
+    await waitFor('the extension to say the workspace is not trusted', 60_000, async () => (/this workspace is not trusted: its settings that choose programs/.test(log()) ? true : undefined), 250);
     // The tree uses no kubeconfig at all (the user has none); the repository's is not read.
     assert.match(await workbench.welcomeText('Clusters'), /No kubeconfig found/);
     assert.match(await statusBar(workbench).innerText(), /No workspace context/);
