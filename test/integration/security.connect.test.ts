@@ -14,9 +14,8 @@ import { parse, stringify } from 'yaml';
 import { KubeClient, kubeConfigForContext } from '../../src/kube/client';
 import { loadKubeconfig, type KubeconfigDocument } from '../../src/kube/kubeconfig';
 import { MemoryLogger } from '../../src/process/log';
-import { VClusterActions } from '../../src/vcluster/actions';
-import * as backend from '../../src/vcluster/backend';
-import { ConnectionsKubeconfig } from '../../src/vcluster/connection';
+import type { VClusterActions } from '../../src/vcluster/actions';
+import { connectActions } from './support/connectActions';
 import { testHost } from './support/host';
 
 const NAMESPACE = `security-${process.pid}`;
@@ -80,16 +79,7 @@ describe('security: a hostile Secret vc-NAME on a real host runs nothing here', 
       // The connect goes to the host's own API server, which the host's certificate opens.
       servers[`${NAMESPACE}/${name}`] = host.server;
     }
-    actions = new VClusterActions({
-      loadBackend: async () => backend,
-      kubeconfig: () => ({ document: loaded.document, paths: [cluster.kubeconfig] }),
-      tools: () => ({ preference: 'auto' }),
-      chart: () => ({}),
-      connections: new ConnectionsKubeconfig(connectionsFile, async () => ({ parse: backend.parseYaml, stringify: backend.stringifyYaml })),
-      connectServers: () => servers,
-      logger,
-      requestTimeoutMs: () => 5000,
-    });
+    actions = connectActions({ document: loaded.document, kubeconfigPath: cluster.kubeconfig, connectionsFile, servers, logger });
   });
 
   after(async () => {

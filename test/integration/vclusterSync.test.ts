@@ -13,7 +13,6 @@ import { KubeClient, kubeConfigForContext } from '../../src/kube/client';
 import { loadKubeconfig } from '../../src/kube/kubeconfig';
 import { MemoryLogger } from '../../src/process/log';
 import { runProcess } from '../../src/process/run';
-import { VClusterActions } from '../../src/vcluster/actions';
 import * as backend from '../../src/vcluster/backend';
 import { ConnectionsKubeconfig } from '../../src/vcluster/connection';
 import { cachedHostBinaries } from '../env/hostBinaries';
@@ -21,6 +20,7 @@ import { assertPortFree } from '../env/hostCluster';
 import { ensureVClusterBinaries } from '../env/vclusterBinaries';
 import { liveGroupMembers } from '../env/supervisor';
 import { stopVClusterSyncers, upVCluster, type LocalVCluster } from '../env/vclusterFixture';
+import { connectActions } from './support/connectActions';
 import { testHost, waitFor } from './support/host';
 
 const NAME = 'sync';
@@ -142,16 +142,7 @@ describe('real syncing by the vCluster syncer on the local host', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'vcluster-connect-'));
     const connectionsFile = join(scratch, 'vclusters.kubeconfig');
     const servers: Record<string, string> = {};
-    const actions = new VClusterActions({
-      loadBackend: async () => backend,
-      kubeconfig: () => ({ document: loaded.document, paths: [cluster.kubeconfig] }),
-      tools: () => ({ preference: 'auto' }),
-      chart: () => ({}),
-      connections: new ConnectionsKubeconfig(connectionsFile, async () => ({ parse: backend.parseYaml, stringify: backend.stringifyYaml })),
-      connectServers: () => servers,
-      logger: new MemoryLogger(),
-      requestTimeoutMs: () => 5000,
-    });
+    const actions = connectActions({ document: loaded.document, kubeconfigPath: cluster.kubeconfig, connectionsFile, servers, logger: new MemoryLogger() });
     const ref = { hostContext, namespace: NAMESPACE, name: NAME };
     const hostKubeconfigBefore = readFileSync(cluster.kubeconfig, 'utf8');
     try {
