@@ -12,11 +12,11 @@ import { versions } from '../lib/versions.mjs';
 import { SetupProblem } from './errors.mjs';
 import { runProgram, tailLines, which } from './system.mjs';
 
-export function codeServerHome() {
+function codeServerHome() {
   return join(cacheDir(), `code-server-${versions.codeServer}`);
 }
 
-export function codeServerBin() {
+function codeServerBin() {
   return join(codeServerHome(), 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 }
 

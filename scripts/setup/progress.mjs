@@ -190,7 +190,7 @@ export class SetupProgress {
 }
 
 /** Where the timings of one cache live. */
-export function timingsFile(cacheRoot) {
+function timingsFile(cacheRoot) {
   return join(cacheRoot, 'setup-timings.json');
 }
 

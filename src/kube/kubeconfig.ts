@@ -108,13 +108,7 @@ export function parseKubeconfigText(path: string, text: string): Partial<Kubecon
   const { document } = parsed;
   if (document.contents === null) return {};
   if (!isMap(document.contents)) throw new KubeconfigParseError(path, 'is not a kubeconfig (its top level is not a mapping)');
-  let decoded: ReturnType<typeof kubectlValue>;
-  try {
-    decoded = kubectlValue(parsed);
-  } catch {
-    // toJS's own message names the alias, which is file content.
-    throw new KubeconfigParseError(path, 'is not a kubeconfig: it uses a YAML alias that cannot be expanded');
-  }
+  const decoded = kubectlValue(parsed);
   if (decoded.problem) throw new KubeconfigParseError(path, decoded.problem);
   const raw = decoded.value as Json;
   const baseDir = dirname(path);

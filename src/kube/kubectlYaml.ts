@@ -1,4 +1,5 @@
 import { isDocument, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { yamlErrorProblem } from './quietYaml';
 
 /**
  * Kubeconfig YAML read the way kubectl reads it, so what we write back means to kubectl what the
@@ -80,19 +81,23 @@ export function parseKubectlDocument(text: string): KubectlYamlDocument {
     return { document: parseAllDocuments('{}', OPTIONS)[0] as Document, lineCounter, problem: undefined };
   }
   const error = first.errors[0];
-  if (!error) return { document: first, lineCounter };
-  const position = lineCounter.linePos(error.pos[0]);
-  return { document: first, lineCounter, problem: `not valid YAML${position ? ` at line ${position.line}, column ${position.col}` : ''} (${error.code})` };
+  return error ? { document: first, lineCounter, problem: yamlErrorProblem(error, lineCounter) } : { document: first, lineCounter };
 }
 
 /**
  * The document's value as kubectl decodes it: YAML 1.1 scalars, then Go's strict typing, so a
  * string field holding what YAML 1.1 reads as a boolean or a number (`namespace: no`,
  * `token: 0755`) is a problem, as is a boolean field holding text. The problem names the field,
- * never its value (it may be a token). Throws (without quoting) on an alias that cannot expand.
+ * never its value (it may be a token). An alias that cannot expand is a problem too (toJS's own
+ * message names the alias, which is file content).
  */
 export function kubectlValue(parsed: KubectlYamlDocument): { value: unknown; problem?: string } {
-  const value = parsed.document.toJS({ maxAliasCount: 1000 }) as unknown;
+  let value: unknown;
+  try {
+    value = parsed.document.toJS({ maxAliasCount: 1000 }) as unknown;
+  } catch {
+    return { value: undefined, problem: 'not a kubeconfig: it uses a YAML alias that cannot be expanded' };
+  }
   const problem = typeProblem(value, KUBECONFIG, '');
   return problem ? { value, problem } : { value };
 }

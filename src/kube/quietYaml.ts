@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 
 /**
  * YAML from a cluster or a user's file, parsed so that a problem says where but never quotes:
@@ -9,14 +9,17 @@ export function parseYamlQuietly(text: string): { ok: true; value: unknown } | {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { prettyErrors: false, uniqueKeys: false, lineCounter });
   const first = document.errors[0];
-  if (first) {
-    const position = lineCounter.linePos(first.pos[0]);
-    return { ok: false, problem: `not valid YAML${position ? ` at line ${position.line}, column ${position.col}` : ''} (${first.code})` };
-  }
+  if (first) return { ok: false, problem: yamlErrorProblem(first, lineCounter) };
   try {
     return { ok: true, value: document.toJS() as unknown };
   } catch {
     // toJS's own message names the alias, which is content.
     return { ok: false, problem: 'not valid YAML (an alias that cannot be expanded)' };
   }
+}
+
+/** A parse error as `not valid YAML at line L, column C (CODE)`: where, never the text there. */
+export function yamlErrorProblem(error: YAMLError, lineCounter: LineCounter): string {
+  const position = lineCounter.linePos(error.pos[0]);
+  return `not valid YAML${position ? ` at line ${position.line}, column ${position.col}` : ''} (${error.code})`;
 }

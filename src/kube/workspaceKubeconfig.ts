@@ -47,15 +47,9 @@ export function parseKubeconfig(text: string): Parsed {
   const contents = parsed.document.contents;
   if (contents === null || (isScalar(contents) && contents.value === null)) return empty;
   if (!isMap(contents)) return { ok: false, problem: 'not a kubeconfig: its top level is not a mapping' };
-  let document: Json;
-  try {
-    const decoded = kubectlValue(parsed);
-    if (decoded.problem) return { ok: false, problem: decoded.problem };
-    document = decoded.value as Json;
-  } catch {
-    // toJS's own message names the alias, which is file content.
-    return { ok: false, problem: 'not a kubeconfig: it uses a YAML alias that cannot be expanded' };
-  }
+  const decoded = kubectlValue(parsed);
+  if (decoded.problem) return { ok: false, problem: decoded.problem };
+  const document = decoded.value as Json;
   const lists = { clusters: [], users: [], contexts: [] } as Record<EntryList, Json[]>;
   for (const key of ENTRY_LISTS) {
     const value = document[key];

@@ -43,7 +43,7 @@ export async function readVirtualKubeconfig(client: KubeClient, ref: VClusterRef
   if (!encoded) throw new ConnectError(`Secret vc-${ref.name} in ${ref.namespace} has no "config" key: it does not hold a kubeconfig.`);
   let parsed: unknown;
   try {
-    parsed = yaml.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+    parsed = yaml.parse(Buffer.from(encoded, 'base64').toString('utf8'), { prettyErrors: false });
   } catch {
     // Not the parser's message: it quotes the offending lines, which may hold a key.
     throw new ConnectError(`Secret vc-${ref.name} in ${ref.namespace} does not hold valid YAML in its "config" key.`);
@@ -151,16 +151,17 @@ export function storedConnection(document: Json, context: string): ConnectionEnt
   return connectionKubeconfig({ clusters: [cluster], users: [user], contexts: [contextEntry], 'current-context': context }, context, server);
 }
 
+/** The yaml package, loaded with the rest of the backend on first use (see backend.ts). */
+export interface YamlCodec {
+  /** Callers pass `{ prettyErrors: false }`: a pretty error quotes the lines, which may hold a key. */
+  parse(text: string, options: { prettyErrors: false }): unknown;
+  stringify(value: unknown): string;
+}
+
 /**
  * The extension's own kubeconfig: one entry per connected vCluster. Entries are replaced by
  * name; everything else in the file, including fields we do not know, is kept as it was.
  */
-/** The yaml package, loaded with the rest of the backend on first use (see backend.ts). */
-export interface YamlCodec {
-  parse(text: string): unknown;
-  stringify(value: unknown): string;
-}
-
 export class ConnectionsKubeconfig {
   constructor(readonly path: string, private readonly loadYaml: () => Promise<YamlCodec>) {}
 
@@ -175,7 +176,7 @@ export class ConnectionsKubeconfig {
     const yaml = await this.loadYaml();
     let parsed: unknown;
     try {
-      parsed = yaml.parse(text);
+      parsed = yaml.parse(text, { prettyErrors: false });
     } catch {
       throw new ConnectError(`${this.path} is not valid YAML; move it aside and connect again (the extension recreates it).`);
     }

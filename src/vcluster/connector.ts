@@ -33,6 +33,7 @@ export class VClusterConnector {
   private readonly forwards = new Map<string, PortForwardSession>();
   private readonly events = new EventEmitter();
   private connected = new Set<string>();
+  private storedConnectionsCleaned = false;
 
   constructor(
     private readonly options: Pick<ActionsOptions, 'loadBackend' | 'kubeconfig' | 'connections' | 'connectServers' | 'logger' | 'requestTimeoutMs'>,
@@ -53,10 +54,14 @@ export class VClusterConnector {
   /** Rereads the extension's kubeconfig (at start, and when another window may have changed it). */
   async loadConnections(): Promise<void> {
     try {
-      // Connections an earlier version stored whole (an exec plugin from a Secret included) are
-      // cut down to what a connection holds now, before anything reads them.
-      for (const [context, ignored] of await this.options.connections.removeUntrustedFields()) {
-        this.options.logger.warn(`[connect] ${context}: removed from the stored connection: ${ignored.join(', ')} (kept from a Secret by an earlier version; a connection holds only certificates and a token)`);
+      // Once, at the first read: connections an earlier version stored whole (an exec plugin from
+      // a Secret included) are cut down to what a connection holds now. Every client is made
+      // through the same keep-list anyway (storedConnection in virtualClient).
+      if (!this.storedConnectionsCleaned) {
+        this.storedConnectionsCleaned = true;
+        for (const [context, ignored] of await this.options.connections.removeUntrustedFields()) {
+          this.options.logger.warn(`[connect] ${context}: removed from the stored connection: ${ignored.join(', ')} (kept from a Secret by an earlier version; a connection holds only certificates and a token)`);
+        }
       }
       this.connected = new Set(await this.options.connections.contextNames());
     } catch (error) {
