@@ -252,6 +252,12 @@ export async function upHostCluster(binaries: HostBinaries, options: HostCluster
         // Volume claims bind in about a second instead of a 15 s cycle (a vCluster's StatefulSet
         // waits on one; see vclusterFixture.ts).
         '--extra-args', 'kube-controller-manager=pvclaimbinder-sync-period=1s',
+        // A /16 of Service IPs, not the API server's default /24. A vCluster takes the host's
+        // range for its own Services and then gives its "kubernetes" Service the IP of its host
+        // Service; in a /24 its own kube-dns had drawn that IP at random often enough (a few
+        // runs in a hundred) to fail start-up for good: "provided IP is already allocated",
+        // kept in its data, so no restart heals it.
+        '--extra-args', 'kube-apiserver=service-cluster-ip-range=10.96.0.0/16',
         '--wait', '90s',
         '--timeout', '150s',
       ], { env, timeoutMs: 180_000, signal: watchdog.signal });
