@@ -114,7 +114,8 @@ export async function measureDiscovery(samples: number, vclusters = 50, namespac
   const binaries = await ensureHostBinaries();
   const vclusterBinaries = await ensureVClusterBinaries();
   const name = `bench-${process.pid}`;
-  const host = await upHostCluster(binaries, { name });
+  // Discovery only: no syncer runs for the bench's hundreds of fake vCluster pods.
+  const host = await upHostCluster(binaries, { name, nodeAgent: false });
   const cli = vclusterCli(vclusterBinaries, host.kubeconfig);
   try {
     const kubeConfig = new KubeConfig();

@@ -33,7 +33,7 @@ export async function measureMappingLatency(pods = 10): Promise<MappingLatencyBe
   let kubectl: ReturnType<typeof spawn> | undefined;
   let source: MappingSource | undefined;
   try {
-    const vcluster = await upVCluster({ cluster, host, vcluster: await ensureVClusterBinaries(), name: 'lat', killOnExit: true });
+    const vcluster = await upVCluster({ cluster, vcluster: await ensureVClusterBinaries(), name: 'lat' });
     const namespace = vcluster.namespace;
     const loaded = await loadKubeconfig([cluster.kubeconfig]);
     if (loaded.state !== 'ok') throw new Error('bench: cannot read the host kubeconfig');

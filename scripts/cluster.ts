@@ -12,20 +12,20 @@
 //   npm run cluster:status                     running clusters, their kubeconfig and memory
 //
 // `up` prints `KUBECONFIG=<absolute path>` on a line of its own.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SetupError } from '../test/env/goBuild';
 import { cachedHostBinaries, ensureHostBinaries, reportedVersions } from '../test/env/hostBinaries';
 import { clusterDir, COMPONENTS, downHostCluster, isAlive, listHostClusters, upHostCluster, validateClusterName } from '../test/env/hostCluster';
-import { syncersDir } from '../test/env/paths';
+import { readAgentState, runningAgentPid } from '../test/env/nodeAgent/control';
 import { readSupervisedState } from '../test/env/supervisor';
 import { ensureVClusterBinaries, reportedVClusterVersions } from '../test/env/vclusterBinaries';
 import { upVCluster } from '../test/env/vclusterFixture';
 
 export const DEFAULT_CLUSTER_NAME = 'vcluster-vscode';
 
-/** "running (pid 123, 1 restart; last exit code 1 at …)", from its supervisor's state. */
+/** "running (pid 123, 412 MiB with its control plane), 1 restart; last exit code 1 at …", from its supervisor's state. */
 function describeSyncer(dir: string): string {
   const state = readSupervisedState(dir);
   if (!state || !isAlive(state.supervisorPid)) return 'not running (no supervisor)';
@@ -33,6 +33,20 @@ function describeSyncer(dir: string): string {
   const exit = state.lastExit ? `; last exit ${state.lastExit.signal ? `by ${state.lastExit.signal}` : `code ${state.lastExit.code}`} at ${state.lastExit.at}` : '';
   const now = state.state === 'running' ? `running (pid ${state.pid}, ${Math.round(groupResidentMiB(state.pid))} MiB with its control plane)` : state.state === 'waiting' ? `waiting to restart at ${state.nextStartAt}` : 'stopped';
   return `${now}, ${restarts}${exit}`;
+}
+
+/** The node agent and one line per vCluster pod it runs a syncer for. */
+function describeAgent(cluster: string): string[] {
+  const pid = runningAgentPid(cluster);
+  const state = readAgentState(cluster);
+  if (!pid) return ['  node agent: not running (vCluster pods stay hollow until `npm run cluster:up` starts it again)'];
+  const lines = [`  node agent: pid ${pid}, ${Math.round(residentMiB(pid))} MiB; pod range ${state?.network.cidr ?? '?'} on bridge ${state?.network.bridge ?? '?'}${state?.lastError ? `; last error: ${state.lastError}` : ''}`];
+  for (const sandbox of state?.sandboxes ?? []) {
+    const syncer = sandbox.state === 'running' ? describeSyncer(sandbox.dir) : `waiting: ${sandbox.problem}`;
+    lines.push(`  vCluster ${sandbox.vcluster} (pod ${sandbox.namespace}/${sandbox.podName}, IP ${sandbox.podIp}): syncer ${syncer}`);
+    lines.push(`    log: ${join(sandbox.dir, 'current.log')}`);
+  }
+  return lines;
 }
 
 function residentMiB(pid: number): number {
@@ -117,7 +131,7 @@ async function main(): Promise<void> {
         validateClusterName(values.vcluster);
         const vclusterBinaries = await ensureVClusterBinaries();
         const vcluster = await upVCluster({
-          cluster, host: binaries, vcluster: vclusterBinaries, name: values.vcluster, killOnExit: false,
+          cluster, vcluster: vclusterBinaries, name: values.vcluster,
           log: (line) => console.log(`[cluster] ${line}`),
         });
         console.log(`[cluster] vCluster ${vcluster.name} in namespace ${vcluster.namespace} ${vcluster.reused ? 'reused' : 'synced'} at ${seconds()} s`);
@@ -149,11 +163,7 @@ async function main(): Promise<void> {
         const running = Object.values(memory).filter((value) => value > 0).length;
         console.log(`${name}: ${running}/${COMPONENTS.length} components running, ${Object.values(memory).reduce((a, b) => a + b, 0)} MiB resident ${JSON.stringify(memory)}`);
         console.log(`  KUBECONFIG=${join(clusterDir(name), 'kubeconfig.yaml')}`);
-        const vclusters = syncersDir(name);
-        for (const vcluster of existsSync(vclusters) ? readdirSync(vclusters) : []) {
-          console.log(`  vCluster ${vcluster}: syncer ${describeSyncer(join(vclusters, vcluster))}`);
-          console.log(`    VCLUSTER_KUBECONFIG=${join(vclusters, vcluster, 'kubeconfig.yaml')}`);
-        }
+        for (const line of describeAgent(name)) console.log(line);
       }
       return;
     }

@@ -112,7 +112,7 @@ async function main(): Promise<void> {
       validateClusterName(values.vcluster);
       console.log(`[start] vCluster ${values.vcluster}: the real CLI, chart and syncer …`);
       const vcluster = await upVCluster({
-        cluster: host, host: binaries, vcluster: await ensureVClusterBinaries(), name: values.vcluster, killOnExit: false,
+        cluster: host, vcluster: await ensureVClusterBinaries(), name: values.vcluster,
         log: (line) => console.log(`[start] ${line}`),
       });
       console.log(`[start] vCluster ${vcluster.name} is synced; VCLUSTER_KUBECONFIG=${vcluster.kubeconfig}`);

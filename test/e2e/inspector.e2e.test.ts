@@ -11,8 +11,8 @@ import { noteTestResult } from './harness/extensionLog';
 
 /**
  * The resource-mapping inspector in a real VS Code, against a real vCluster: made by the real CLI
- * and chart, its real syncer running locally, on the real host. The extension connects to it
- * (vcluster.connectServers points at the local syncer), so the inspector reads both sides: it
+ * and chart, its real syncer run by the host's node agent, on the real host. The extension connects
+ * to it with its own port-forward (no setting), so the inspector reads both sides: it
  * finds one pod among the pairs, shows its host name and the annotations the syncer added, and
  * follows a scale-up live.
  */
@@ -30,8 +30,6 @@ describe('the resource-mapping inspector', () => {
   before(async () => {
     session = await openVClusterWorkbench({
       name, namespace, screenshotPrefix: 'inspector',
-      // The local syncer serves the virtual API on 127.0.0.1:8443, as a user's LoadBalancer would.
-      settings: { 'vcluster.connectServers': { [`${namespace}/${name}`]: 'https://127.0.0.1:8443' } },
     });
     workbench = session.workbench;
     virtualApps = session.virtualConfig.makeApiClient(AppsV1Api);

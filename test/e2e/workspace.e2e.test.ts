@@ -4,7 +4,6 @@ import { delimiter, dirname, join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { startCodeServer, type RunningCodeServer } from '../../scripts/lib/codeServer';
-import { KubeClient, kubeConfigForContext } from '../../src/kube/client';
 import { loadKubeconfig } from '../../src/kube/kubeconfig';
 import { cachedHostBinaries } from '../env/hostBinaries';
 import { ensureVClusterBinaries } from '../env/vclusterBinaries';
@@ -17,7 +16,8 @@ import { Workbench } from './harness/workbench';
 /**
  * Per-workspace contexts in a real VS Code: one code-server, two windows on two folders. Window A
  * uses the host's context, window B a real vCluster (real CLI, chart and syncer; connected through
- * the extension's own port-forward, which kwok routes to the local syncer). `kubectl config
+ * the extension's own port-forward, which kwok routes to the pod's IP, where the node agent runs
+ * its syncer). `kubectl config
  * current-context` in each window's terminal prints that window's own context, the virtual
  * cluster answers in B's terminal, B's choice and port-forward come back after a reload, and the
  * user's kubeconfig stays byte for byte what it was.
@@ -38,8 +38,6 @@ describe('a cluster context per workspace, two windows', () => {
   let server: RunningCodeServer | undefined;
   let windowA: Workbench | undefined;
   let windowB: Workbench | undefined;
-  let hostClient: KubeClient | undefined;
-  const portForwardRules = () => `/apis/kwok.x-k8s.io/v1alpha1/namespaces/${namespace}/portforwards`;
 
   before(async () => {
     const cluster = testHost();
@@ -59,14 +57,9 @@ describe('a cluster context per workspace, two windows', () => {
       apiVersion: 'v1', kind: 'Config', clusters: [], users: [],
       contexts: [{ name: 'scratch', context: { cluster: hostCluster.cluster, user: hostCluster.user, namespace: 'kube-system' } }],
     }), { mode: 0o600 });
-    vcluster = await upVCluster({ cluster, host, vcluster: await ensureVClusterBinaries(), name, namespace, killOnExit: true });
-    // kwok's fake vCluster pod forwards its port 8443 to the local syncer: the extension's
-    // port-forward then runs for real (local port → API server → kwok → syncer).
-    hostClient = new KubeClient(kubeConfigForContext(loaded.document, hostContext));
-    await hostClient.request('POST', portForwardRules(), { body: {
-      apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'PortForward', metadata: { name: `${name}-0`, namespace },
-      spec: { forwards: [{ ports: [8443], target: { address: '127.0.0.1', port: 8443 } }] },
-    } }, AbortSignal.timeout(10_000));
+    // The host's node agent runs its syncer at the pod's IP and tells kwok to forward the pod's
+    // ports there: the extension's port-forward runs for real (local port → API server → kwok → pod).
+    vcluster = await upVCluster({ cluster, vcluster: await ensureVClusterBinaries(), name, namespace });
     mkdirSync(folderA);
     mkdirSync(folderB);
     server = await startCodeServer({
@@ -89,8 +82,7 @@ describe('a cluster context per workspace, two windows', () => {
     }
     dumpExtensionLog(server, 120);
     await server?.stop();
-    await vcluster?.syncer?.stop();
-    await hostClient?.request('DELETE', `${portForwardRules()}/${name}-0`, {}, AbortSignal.timeout(10_000)).catch(() => undefined);
+    await vcluster?.remove();
     const hostConfig = new KubeConfig();
     hostConfig.loadFromFile(testHost().kubeconfig);
     await hostConfig.makeApiClient(CoreV1Api).deleteNamespace({ name: namespace }).catch(() => undefined);

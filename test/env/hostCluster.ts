@@ -10,9 +10,13 @@ import { ProcessError, ProcessFailedError, runProcess } from '../../src/process/
 import { SetupError } from './goBuild';
 import type { HostBinaries } from './hostBinaries';
 import { clusterDir, kwokWorkdir } from './paths';
-import { killVClusterSyncersNow, stopVClusterSyncers } from './syncer';
+import { findProcesses, isAlive } from './processes';
+import { killNodeAgentNow, nodeAgentUnavailable, startNodeAgent, stopNodeAgent } from './nodeAgent/control';
+import { claimedNetwork, claimNetwork, removeClusterNetworkNow } from './nodeAgent/podNetwork';
+import { ensureVClusterBinaries } from './vclusterBinaries';
 
 export { clusterDir, kwokWorkdir } from './paths';
+export { findProcesses, isAlive } from './processes';
 
 export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok-controller'] as const;
 const NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
@@ -23,6 +27,8 @@ export interface HostClusterOptions {
   nodes?: number;
   /** Port of the API server on 127.0.0.1; a free one is picked when absent. */
   apiserverPort?: number;
+  /** Start the node agent that runs each vCluster pod's syncer (default: yes, when root). */
+  nodeAgent?: boolean;
   log?: (line: string) => void;
 }
 
@@ -32,6 +38,8 @@ export interface HostCluster {
   server: string;
   dir: string;
   reused: boolean;
+  /** The pod address range, when the node agent runs (vCluster pods are real there). */
+  podCidr?: string;
 }
 
 export function validateClusterName(name: string): void {
@@ -84,17 +92,6 @@ function livePids(dir: string): Map<string, number> {
   return live;
 }
 
-/** Pids of the processes whose command line (argv, split) matches: a scan of /proc. */
-export function findProcesses(match: (argv: string[], pid: number) => boolean): number[] {
-  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number).filter((pid) => {
-    try {
-      return match(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'), pid);
-    } catch {
-      return false;
-    }
-  });
-}
-
 /** Every process whose program lives under this work dir: the net that catches orphans. */
 function processesUnder(root: string): number[] {
   return findProcesses((argv, pid) => {
@@ -106,16 +103,6 @@ function processesUnder(root: string): number[] {
     }
     return argv[0]!.startsWith(`${root}/`) || (exe?.startsWith(`${root}/`) ?? false);
   });
-}
-
-/** Running and not a zombie: where PID 1 does not reap, a killed component lingers as one. */
-export function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 async function killAll(pids: number[], graceMs = 5_000): Promise<void> {
@@ -207,7 +194,10 @@ export async function upHostCluster(binaries: HostBinaries, options: HostCluster
   const env = kwokEnv(binaries);
 
   let reused = false;
-  if (existsSync(dir) && await isHealthy(binaries, dir)) {
+  // A host from before the node agent (kwok's default pod range, no Logs rules) is started anew.
+  const configFile = join(kwokWorkdir(), `kwokctl-${name}.yaml`);
+  const current = existsSync(configFile) && readFileSync(configFile, 'utf8').includes('ClusterLogs');
+  if (existsSync(dir) && current && await isHealthy(binaries, dir)) {
     reused = true;
     log(`host cluster ${name} is already running: reusing it`);
   } else {
@@ -219,7 +209,9 @@ export async function upHostCluster(binaries: HostBinaries, options: HostCluster
     await assertPortFree(port);
     // A configuration file of our own: every component binds to loopback, and kwokctl never reads
     // the user's ~/.kwok/kwok.yaml.
-    const configFile = join(kwokWorkdir(), `kwokctl-${name}.yaml`);
+    // A pod address range of this host's own, so the node agent can carry it on a bridge and two
+    // local hosts never hand out the same pod IPs.
+    const network = claimNetwork(name);
     writeFileSync(configFile, [
       'apiVersion: config.kwok.x-k8s.io/v1alpha1',
       'kind: KwokctlConfiguration',
@@ -227,7 +219,9 @@ export async function upHostCluster(binaries: HostBinaries, options: HostCluster
       '  bindAddress: 127.0.0.1',
       // kwok's port-forward rules: a test can route `port-forward pod/X 8443` through the real
       // API server and kwok's kubelet server to a real local process (the syncer's proxy).
-      '  enableCRDs: [PortForward, ClusterPortForward]',
+      // kwok's kubelet stand-ins: the node agent points a vCluster pod's port-forwards at its IP
+      // and its logs at the syncer's log files (nodeAgent/agent.ts).
+      '  enableCRDs: [PortForward, ClusterPortForward, Logs, ClusterLogs]',
       '',
     ].join('\n'));
     // kwokctl keeps waiting (for minutes) on a component that already died; watch the pid files
@@ -258,6 +252,8 @@ export async function upHostCluster(binaries: HostBinaries, options: HostCluster
         // runs in a hundred) to fail start-up for good: "provided IP is already allocated",
         // kept in its data, so no restart heals it.
         '--extra-args', 'kube-apiserver=service-cluster-ip-range=10.96.0.0/16',
+        // Pod IPs from this host's own range (see claimNetwork above).
+        '--extra-args', `kwok-controller=cidr=${network.cidr}`,
         '--wait', '90s',
         '--timeout', '150s',
       ], { env, timeoutMs: 180_000, signal: watchdog.signal });
@@ -282,20 +278,34 @@ export async function upHostCluster(binaries: HostBinaries, options: HostCluster
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 
+  const podCidr = claimedNetwork(name)?.cidr;
   const deadline = Date.now() + 60_000;
   let ready = await readyNodeCount(binaries, kubeconfig);
   if (ready < nodes) {
     // kwok's node template lists cpu, memory and pods only; pods that request ephemeral storage
     // (the vCluster chart's do) need it too.
     await runProcess(binaries.kwokctl, ['--name', name, 'scale', 'node', '--replicas', String(nodes),
-      '--param', '.allocatable."ephemeral-storage"="100Gi"'], { env, timeoutMs: 60_000 });
+      '--param', '.allocatable."ephemeral-storage"="100Gi"',
+      // Node N's pods get 10.X.N.0/24 of this host's /16 (kwok hands out pod IPs from the node's
+      // podCIDR), so every pod IP is on the node agent's bridge.
+      ...(podCidr ? ['--param', `.podCIDRs=[${JSON.stringify(podCidr.replace(/\.0\.0\/16$/, '.0.0/24'))}]`] : []),
+    ], { env, timeoutMs: 60_000 });
     while ((ready = await readyNodeCount(binaries, kubeconfig)) < nodes) {
       if (Date.now() > deadline) throw new SetupError(`Only ${ready} of ${nodes} fake nodes became Ready within 60 s.\n${explainFailure(dir)}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
   log(`host cluster ${name}: ${ready} Ready node(s)`);
-  return { name, kubeconfig, server: serverOf(kubeconfig), dir, reused };
+  let agentCidr: string | undefined;
+  if (options.nodeAgent !== false) {
+    const unavailable = nodeAgentUnavailable();
+    if (unavailable) {
+      log(`no node agent: ${unavailable}`);
+    } else {
+      agentCidr = (await startNodeAgent({ cluster: name, hostKubeconfig: kubeconfig, host: binaries, binaries: await ensureVClusterBinaries(), log })).cidr;
+    }
+  }
+  return { name, kubeconfig, server: serverOf(kubeconfig), dir, reused, ...(agentCidr ? { podCidr: agentCidr } : {}) };
 }
 
 /**
@@ -304,7 +314,7 @@ export async function upHostCluster(binaries: HostBinaries, options: HostCluster
  */
 export function killHostClusterNow(name: string): void {
   validateClusterName(name);
-  killVClusterSyncersNow(name);
+  killNodeAgentNow(name);
   const dir = clusterDir(name);
   for (const pid of new Set([...livePids(dir).values(), ...processesUnder(dir)])) {
     try {
@@ -315,6 +325,7 @@ export function killHostClusterNow(name: string): void {
   }
   rmSync(dir, { recursive: true, force: true });
   rmSync(join(kwokWorkdir(), `kwokctl-${name}.yaml`), { force: true });
+  removeClusterNetworkNow(name);
 }
 
 /** Names of the clusters in our work dir (running or left behind). */
@@ -333,8 +344,8 @@ export async function downHostCluster(name?: string, binaries?: HostBinaries): P
   for (const each of names) {
     validateClusterName(each);
     const dir = clusterDir(each);
-    // Local vCluster syncers first: they talk to this host and run their own control planes.
-    await stopVClusterSyncers(each);
+    // The node agent and its vCluster syncers first: they talk to this host.
+    await stopNodeAgent(each);
     await killAll([...livePids(dir).values()]);
     await killAll(processesUnder(dir));
     if (binaries && existsSync(dir)) {
@@ -345,6 +356,7 @@ export async function downHostCluster(name?: string, binaries?: HostBinaries): P
     }
     rmSync(dir, { recursive: true, force: true });
     rmSync(join(kwokWorkdir(), `kwokctl-${each}.yaml`), { force: true });
+    removeClusterNetworkNow(each);
   }
   if (!name) {
     // Orphans of clusters whose folders are already gone.

@@ -15,3 +15,8 @@ export function clusterDir(name: string): string {
 export function syncersDir(cluster: string): string {
   return join(kwokWorkdir(), 'vclusters', cluster);
 }
+
+/** Kubeconfigs of the vClusters on one host cluster, straight to their pods' IPs (vclusterFixture.ts). */
+export function virtualKubeconfigsDir(cluster: string): string {
+  return join(kwokWorkdir(), 'virtual-kubeconfigs', cluster);
+}

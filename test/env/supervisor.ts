@@ -9,7 +9,7 @@
 // Files in the spec's folder: process.pid (the current run's process group), supervisor.pid,
 // state.json (see SupervisedState), current.log and previous.log (each run's output).
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { nextRestartDelay } from './restartPolicy';
 
@@ -49,7 +49,35 @@ export const supervisorFiles = (dir: string) => ({
   pid: join(dir, 'process.pid'),
   log: join(dir, 'current.log'),
   previousLog: join(dir, 'previous.log'),
+  /** The same output in the CRI log format (`<time> stdout F <line>`), which kwok's `kubectl logs` reads. */
+  criLog: join(dir, 'current.cri.log'),
+  previousCriLog: join(dir, 'previous.cri.log'),
 });
+
+/**
+ * Copies a run's output to its plain log and, line by line, to its CRI-format log (what kubelet
+ * writes under /var/log/pods, and what kwok serves for `kubectl logs`).
+ */
+function teeOutput(stream: NodeJS.ReadableStream, name: 'stdout' | 'stderr', plain: number, cri: number): void {
+  let partial = '';
+  // Output that arrives after the run's files were closed (bounded wait below) is dropped.
+  const write = (fd: number, data: string | Buffer) => {
+    try {
+      writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    } catch {
+      // closed
+    }
+  };
+  stream.on('data', (chunk: Buffer) => {
+    write(plain, chunk);
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) write(cri, `${new Date().toISOString()} ${name} F ${line}\n`);
+  });
+  stream.on('end', () => {
+    if (partial) write(cri, `${new Date().toISOString()} ${name} F ${partial}\n`);
+  });
+}
 
 /** The supervisor's last written state, or undefined before it wrote one (or if it is damaged). */
 export function readSupervisedState(dir: string): SupervisedState | undefined {
@@ -145,14 +173,19 @@ async function supervise(spec: SupervisorSpec): Promise<void> {
   let delay: number | undefined;
   while (!stopping) {
     if (state.lastExit && existsSync(files.log)) renameSync(files.log, files.previousLog);
+    if (state.lastExit && existsSync(files.criLog)) renameSync(files.criLog, files.previousCriLog);
     const log = openSync(files.log, 'a');
+    const criLog = openSync(files.criLog, 'a');
     const started = Date.now();
-    const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', log, log] });
-    closeSync(log);
+    const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    teeOutput(child.stdout, 'stdout', log, criLog);
+    teeOutput(child.stderr, 'stderr', log, criLog);
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
       child.once('error', () => resolve({ code: 127, signal: null }));
       child.once('exit', (code, signal) => resolve({ code, signal }));
     });
+    // 'close' comes once the output is read to its end (what the run's group inherited included).
+    const outputClosed = new Promise<void>((resolve) => child.once('close', () => resolve()));
     currentPid = child.pid ?? 0;
     if (currentPid > 0) {
       writeAtomically(files.pid, `${currentPid}\n`);
@@ -162,6 +195,9 @@ async function supervise(spec: SupervisorSpec): Promise<void> {
     // A pod's containers die with it: what the run left in its group goes too, before anything
     // else happens (a restart needs its ports free).
     if (currentPid > 0 && killGroup(currentPid, 'SIGKILL')) await waitForGroupGone(currentPid, 10_000);
+    await Promise.race([outputClosed, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    closeSync(log);
+    closeSync(criLog);
     currentPid = 0;
     const ranMs = Date.now() - started;
     const lastExit: SupervisedExit = { code, signal, at: new Date().toISOString(), ranMs };

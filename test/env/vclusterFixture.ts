@@ -1,76 +1,18 @@
 // Creates vClusters on a local host cluster with the real vcluster CLI, helm and chart, offline:
 // the chart comes from the vcluster module's own folder (--local-chart-dir), the CLI's update
-// check and telemetry are off, and its config lives in a private HOME, never the user's.
+// check and telemetry are off, and its config lives in a private HOME, never the user's. The
+// host's node agent (nodeAgent/) runs the real syncer of every vCluster pod.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { runProcess, type RunResult } from '../../src/process/run';
 import { SetupError } from './goBuild';
-import type { HostBinaries } from './hostBinaries';
 import type { HostCluster } from './hostCluster';
-import { syncersDir } from './paths';
-import { startSyncer, stopSyncer, type RunningSyncer } from './syncer';
+import { nodeAgentUnavailable, readAgentState, runningAgentPid } from './nodeAgent/control';
+import { podSyncerView, type PodSyncerView } from './nodeAgent/podSyncer';
+import { syncersDir, virtualKubeconfigsDir } from './paths';
 import type { VClusterBinaries } from './vclusterBinaries';
-
-export { stopVClusterSyncers } from './syncer';
-
-/**
- * Values for a vCluster on a kwok host: the syncer's proxy on loopback only, and no telemetry.
- * Everything else is the chart's default, so the release is the usual StatefulSet with a volume
- * claim (createVCluster provides the volume, as a kwok host has no storage provisioner).
- */
-export const LOCAL_HOST_VALUES = [
-  'telemetry:',
-  '  enabled: false',
-  'controlPlane:',
-  '  proxy:',
-  '    bindAddress: 127.0.0.1',
-  '',
-].join('\n');
-
-/**
- * The StatefulSet's claim data-NAME-0 and a volume for it, bound before the chart is installed: a
- * kwok host has no storage provisioner, and a pod first tried while its claim was unbound waits
- * minutes in the scheduler's back-off. (The syncer keeps its data elsewhere: see syncer.ts.)
- */
-async function provideVolume(hostKubeconfig: string, name: string, namespace: string): Promise<void> {
-  const config = new KubeConfig();
-  config.loadFromFile(hostKubeconfig);
-  const core = config.makeApiClient(CoreV1Api);
-  const ignoreExisting = (error: { code?: number }) => {
-    if (error.code !== 409) throw error;
-  };
-  const claimName = `data-${name}-0`;
-  const volumeName = `${namespace}-${claimName}`.slice(0, 63);
-  await core.createNamespace({ body: { metadata: { name: namespace } } }).catch(ignoreExisting);
-  await core.createPersistentVolume({
-    body: {
-      metadata: { name: volumeName, labels: { 'vcluster-vscode/test-volume': 'true' } },
-      spec: {
-        capacity: { storage: '5Gi' },
-        accessModes: ['ReadWriteOnce'],
-        persistentVolumeReclaimPolicy: 'Delete',
-        storageClassName: '',
-        hostPath: { path: join(tmpdir(), volumeName) },
-        claimRef: { namespace, name: claimName },
-      },
-    },
-  }).catch(ignoreExisting);
-  await core.createNamespacedPersistentVolumeClaim({
-    namespace,
-    body: {
-      metadata: { name: claimName, labels: { app: 'vcluster', release: name } },
-      spec: { accessModes: ['ReadWriteOnce'], storageClassName: '', volumeName, resources: { requests: { storage: '5Gi' } } },
-    },
-  }).catch(ignoreExisting);
-  // The controller-manager's volume binder works on a cycle (1 s on our hosts, 15 s by default).
-  const deadline = Date.now() + 90_000;
-  while ((await core.readNamespacedPersistentVolumeClaim({ namespace, name: claimName })).status?.phase !== 'Bound') {
-    if (Date.now() > deadline) throw new SetupError(`The volume claim ${namespace}/${claimName} was not bound within 90 s.`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 export interface VClusterCli {
   hostKubeconfig: string;
@@ -105,68 +47,106 @@ export function vclusterCli(binaries: VClusterBinaries, hostKubeconfig: string):
   };
 }
 
-/** `vcluster create NAME -n NAMESPACE --connect=false` with the local chart and LOCAL_HOST_VALUES. */
-export async function createVCluster(cli: VClusterCli, binaries: VClusterBinaries, name: string, namespace: string): Promise<RunResult> {
-  await provideVolume(cli.hostKubeconfig, name, namespace);
-  const values = join(mkdtempSync(join(tmpdir(), 'vcluster-values-')), 'values.yaml');
-  writeFileSync(values, LOCAL_HOST_VALUES);
-  try {
-    return await cli.run(['create', name, '--namespace', namespace, '--connect=false', '--local-chart-dir', binaries.chartDir, '--values', values]);
-  } finally {
-    rmSync(dirname(values), { recursive: true, force: true });
-  }
+/**
+ * `vcluster create NAME -n NAMESPACE --connect=false` with the local chart and the chart's
+ * defaults: on the local host the node agent provides the volume claim and runs the syncer.
+ */
+export async function createVCluster(cli: VClusterCli, binaries: VClusterBinaries, name: string, namespace: string, extraArgs: string[] = []): Promise<RunResult> {
+  return cli.run(['create', name, '--namespace', namespace, '--connect=false', '--local-chart-dir', binaries.chartDir, ...extraArgs]);
 }
 
 export interface LocalVCluster {
   name: string;
   namespace: string;
-  /** Kubeconfig of the virtual cluster, through the local syncer's proxy on 127.0.0.1. */
+  /** Kubeconfig of the virtual cluster, straight to its pod's IP (port 8443, the syncer's proxy). */
   kubeconfig: string;
+  podIp: string;
   reused: boolean;
-  syncer?: RunningSyncer;
+  /** The syncer the node agent runs for its pod (files only: the agent owns the process). */
+  syncer: PodSyncerView;
+  /** Deletes the vCluster (helm release, namespace) and waits until its syncer is gone. */
+  remove(): Promise<void>;
 }
 
-/** Where the local syncer of vCluster `name` on host cluster `cluster` keeps its state. */
-export function syncerDir(cluster: string, name: string): string {
-  return join(syncersDir(cluster), name);
+/** Where the kubeconfig of vCluster NAME in NAMESPACE on host cluster `cluster` is written. */
+export function virtualKubeconfigPath(cluster: string, namespace: string, name: string): string {
+  return join(virtualKubeconfigsDir(cluster), `${namespace}.${name}.yaml`);
 }
 
-async function virtualApiAnswers(kubeconfig: string): Promise<boolean> {
-  if (!existsSync(kubeconfig)) return false;
-  try {
-    const config = new KubeConfig();
-    config.loadFromFile(kubeconfig);
-    await config.makeApiClient(CoreV1Api).listNamespace();
-    return true;
-  } catch {
-    return false;
+/** The folder in which the node agent runs the syncer of a vCluster's (StatefulSet) pod. */
+export function podSyncerDir(cluster: string, namespace: string, name: string): string {
+  return join(syncersDir(cluster), `${namespace}.${name}-0`);
+}
+
+/**
+ * Waits until the vCluster's syncer (run by the node agent) answers at its pod's IP, and writes
+ * its kubeconfig there: Secret vc-NAME's, with the server at the pod IP. Says what it waited for
+ * and the syncer's last log lines when it gives up.
+ */
+export async function waitForVirtualApi(options: { cluster: Pick<HostCluster, 'name' | 'kubeconfig'>; name: string; namespace: string; timeoutMs?: number }): Promise<{ kubeconfig: string; podIp: string }> {
+  const { cluster, name, namespace } = options;
+  const hostConfig = new KubeConfig();
+  hostConfig.loadFromFile(cluster.kubeconfig);
+  const core = hostConfig.makeApiClient(CoreV1Api);
+  const kubeconfig = virtualKubeconfigPath(cluster.name, namespace, name);
+  mkdirSync(dirname(kubeconfig), { recursive: true });
+  const timeoutMs = options.timeoutMs ?? 240_000;
+  const deadline = Date.now() + timeoutMs;
+  let lastProblem = `no Running pod ${namespace}/${name}-0 yet`;
+  for (;;) {
+    try {
+      const pod = await core.readNamespacedPod({ namespace, name: `${name}-0` });
+      const podIp = pod.status?.phase === 'Running' ? pod.status.podIP : undefined;
+      if (!podIp) throw new Error(`pod ${namespace}/${name}-0 is ${pod.status?.phase ?? 'not scheduled'}`);
+      const secret = await core.readNamespacedSecret({ namespace, name: `vc-${name}` });
+      const config = secret.data?.config ? Buffer.from(secret.data.config, 'base64').toString('utf8') : undefined;
+      if (!config) throw new Error(`Secret vc-${name} has no config yet`);
+      writeFileSync(kubeconfig, config.replace(/server:\s*\S+/g, `server: https://${podIp}:8443`), { mode: 0o600 });
+      const virtualConfig = new KubeConfig();
+      virtualConfig.loadFromFile(kubeconfig);
+      await virtualConfig.makeApiClient(CoreV1Api).listNamespace();
+      return { kubeconfig, podIp };
+    } catch (error) {
+      lastProblem = (error as Error).message.split('\n')[0] ?? String(error);
+    }
+    if (Date.now() > deadline) {
+      const view = podSyncerView(podSyncerDir(cluster.name, namespace, name));
+      const agent = readAgentState(cluster.name)?.sandboxes.find((record) => record.namespace === namespace && record.podName === `${name}-0`);
+      throw new SetupError(`vCluster ${namespace}/${name} did not answer within ${Math.round(timeoutMs / 1000)} s (${lastProblem}).${agent?.problem ? ` The node agent: ${agent.problem}.` : ''} Last syncer log lines:\n${view.logTail(30)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
+}
+
+/** Deletes a vCluster's namespace and waits (bounded) until the agent has stopped its syncer. */
+export async function removeVCluster(cluster: Pick<HostCluster, 'name' | 'kubeconfig'>, namespace: string, name: string): Promise<void> {
+  const hostConfig = new KubeConfig();
+  hostConfig.loadFromFile(cluster.kubeconfig);
+  await hostConfig.makeApiClient(CoreV1Api).deleteNamespace({ name: namespace }).catch(() => undefined);
+  const dir = podSyncerDir(cluster.name, namespace, name);
+  const deadline = Date.now() + 60_000;
+  while (existsSync(dir) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+  rmSync(virtualKubeconfigPath(cluster.name, namespace, name), { force: true });
 }
 
 /**
  * A running vCluster on a local host cluster: created with the real CLI and chart (unless its
- * StatefulSet is already there), and its real syncer running locally (unless already answering).
+ * StatefulSet is already there); the host's node agent runs its syncer.
  */
 export async function upVCluster(options: {
-  /** The host: its name (where the syncer keeps state) and kubeconfig are all that is used. */
+  /** The host: its name (where the agent keeps state) and kubeconfig are all that is used. */
   cluster: Pick<HostCluster, 'name' | 'kubeconfig'>;
-  host: HostBinaries;
   vcluster: VClusterBinaries;
   name: string;
   namespace?: string;
-  killOnExit: boolean;
   log?: (line: string) => void;
 }): Promise<LocalVCluster> {
   const { cluster, name } = options;
   const namespace = options.namespace ?? `vcluster-${name}`;
   const log = options.log ?? (() => undefined);
-  const dir = syncerDir(cluster.name, name);
-  const kubeconfig = join(dir, 'kubeconfig.yaml');
-  if (await virtualApiAnswers(kubeconfig)) {
-    log(`vCluster ${name} is already running: reusing it`);
-    return { name, namespace, kubeconfig, reused: true };
+  if (!runningAgentPid(cluster.name)) {
+    throw new SetupError(`The local host ${cluster.name} has no node agent running, so no syncer would run for vCluster ${name}. ${nodeAgentUnavailable() ?? 'Start the host again (npm run cluster:up) to start it.'}`);
   }
-  await stopSyncer(dir);
   const hostConfig = new KubeConfig();
   hostConfig.loadFromFile(cluster.kubeconfig);
   const exists = await hostConfig.makeApiClient(AppsV1Api).readNamespacedStatefulSet({ namespace, name }).then(() => true, () => false);
@@ -178,10 +158,13 @@ export async function upVCluster(options: {
     } finally {
       cli.dispose();
     }
+  } else {
+    log(`vCluster ${name} exists: waiting for its syncer`);
   }
-  log(`starting the vCluster syncer for ${name} as a local process`);
-  const syncer = await startSyncer({
-    name, namespace, hostKubeconfig: cluster.kubeconfig, dir, killOnExit: options.killOnExit, host: options.host, vcluster: options.vcluster,
-  });
-  return { name, namespace, kubeconfig: syncer.kubeconfig, reused: false, syncer };
+  const { kubeconfig, podIp } = await waitForVirtualApi({ cluster, name, namespace });
+  return {
+    name, namespace, kubeconfig, podIp, reused: exists,
+    syncer: podSyncerView(podSyncerDir(cluster.name, namespace, name)),
+    remove: () => removeVCluster(cluster, namespace, name),
+  };
 }

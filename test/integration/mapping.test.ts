@@ -13,7 +13,6 @@ import { MemoryLogger } from '../../src/process/log';
 import type { MappingPair } from '../../src/vcluster/mapping';
 import { MappingSource } from '../../src/vcluster/mappingSource';
 import { hostName } from '../../src/vcluster/translate';
-import { cachedHostBinaries } from '../env/hostBinaries';
 import { ensureVClusterBinaries } from '../env/vclusterBinaries';
 import { upVCluster, type LocalVCluster } from '../env/vclusterFixture';
 import { testHost, waitFor } from './support/host';
@@ -72,11 +71,9 @@ describe('the live syncer mapping (MappingSource) with the real vCluster syncer'
   const hostPodWatch = new AbortController();
 
   before(async () => {
-    const binaries = cachedHostBinaries();
-    assert.ok(binaries, 'the tier set-up built the host binaries');
     const cluster = testHost();
     hostKubeconfig = cluster.kubeconfig;
-    vcluster = await upVCluster({ cluster, host: binaries, vcluster: await ensureVClusterBinaries(), name: NAME, namespace: NAMESPACE, killOnExit: true });
+    vcluster = await upVCluster({ cluster, vcluster: await ensureVClusterBinaries(), name: NAME, namespace: NAMESPACE });
     host = clientFor(hostKubeconfig);
     virtual = clientFor(vcluster.kubeconfig);
     void watchList(host, `/api/v1/namespaces/${NAMESPACE}/pods`, { query: { labelSelector: `vcluster.loft.sh/managed-by=${NAME}` } }, {
@@ -92,9 +89,9 @@ describe('the live syncer mapping (MappingSource) with the real vCluster syncer'
     hostPodWatch.abort();
     for (const source of sources) source.dispose();
     if (process.exitCode) console.log(`mapping log:\n${logger.lines.slice(-40).join('\n')}`);
-    if (vcluster?.syncer) {
+    if (vcluster) {
       if (process.exitCode) console.log(`syncer log (last lines):\n${vcluster.syncer.logTail(40)}`);
-      await vcluster.syncer.stop();
+      await vcluster.remove();
     }
     await host?.request('DELETE', `/api/v1/namespaces/${NAMESPACE}`, {}, timeout()).catch(() => undefined);
   });

@@ -1,10 +1,11 @@
 // The real vcluster CLI (built here from github.com/loft-sh/vcluster) installs the real chart of
-// the same version with the real helm onto the tier's local host cluster. kwok runs the vCluster's
-// pod (faked Running: no syncer runs inside it), so what is checked here is everything the CLI and
-// chart put on the host, and that the extension's discovery agrees with `vcluster list`.
+// the same version, with its defaults, with the real helm onto the tier's local host cluster. The
+// host's storage provisioner binds the chart's volume claim and its node agent runs the syncer of
+// the pod kwok schedules; what is checked here is everything the CLI and chart put on the host,
+// that the extension's discovery agrees with `vcluster list`, and how the agent treats a vCluster
+// pod whose syncer cannot start.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
@@ -14,10 +15,13 @@ import { loadKubeconfig } from '../../src/kube/kubeconfig';
 import { discoverVClusters } from '../../src/vcluster/discovery';
 import { cachedHostBinaries } from '../env/hostBinaries';
 import { findProcesses } from '../env/hostCluster';
-import { startSyncer } from '../env/syncer';
+import { readAgentState } from '../env/nodeAgent/control';
+import { podNetnsName } from '../env/nodeAgent/podNetwork';
+import { podSyncerView } from '../env/nodeAgent/podSyncer';
+import { runProcess } from '../../src/process/run';
 import { ensureVClusterBinaries, type VClusterBinaries } from '../env/vclusterBinaries';
 import { createVCluster, vclusterCli, type VClusterCli } from '../env/vclusterFixture';
-import { testHostKubeconfig, waitFor } from './support/host';
+import { testHost, testHostKubeconfig, waitFor } from './support/host';
 
 describe('vcluster create with the real CLI, helm and chart on the local host', () => {
   const name = 'it-vc';
@@ -56,8 +60,11 @@ describe('vcluster create with the real CLI, helm and chart on the local host', 
     assert.deepEqual(services, [name, `${name}-headless`].sort());
     const secret = await core.readNamespacedSecret({ namespace, name: `vc-config-${name}` });
     assert.ok(secret.data?.['config.yaml'], 'the rendered vcluster config is in Secret vc-config-NAME');
-    const config = Buffer.from(secret.data['config.yaml'], 'base64').toString('utf8');
-    assert.match(config, /bindAddress: 127\.0\.0\.1/, 'our values reached the rendered config');
+    const claim = await waitFor('the chart\'s volume claim to be bound by the host\'s provisioner', 30_000, async () => {
+      const found = await core.readNamespacedPersistentVolumeClaim({ namespace, name: `data-${name}-0` });
+      return found.status?.phase === 'Bound' ? found : undefined;
+    });
+    assert.equal(claim.spec?.storageClassName, 'standard', 'the default StorageClass, as on kind');
     await core.readNamespacedServiceAccount({ namespace, name: `vc-${name}` });
     const roles = (await rbac.listNamespacedRole({ namespace })).items.map((role) => role.metadata?.name);
     assert.ok(roles.includes(`vc-${name}`), `Role vc-${name} among ${roles.join(', ')}`);
@@ -84,31 +91,41 @@ describe('vcluster create with the real CLI, helm and chart on the local host', 
     assert.equal(found.workloadKind, 'StatefulSet');
   });
 
-  it('a syncer that cannot start explains itself with its last log lines, and leaves nothing running', async () => {
-    const host = cachedHostBinaries()!;
-    const dir = mkdtempSync(join(tmpdir(), 'syncer-fail-'));
-    await assert.rejects(
-      startSyncer({ name: 'no-such-vcluster', namespace, hostKubeconfig: testHostKubeconfig(), dir, killOnExit: true, host, vcluster: binaries }),
-      /There is no Secret .*\/vc-config-no-such-vcluster: create the vCluster first/,
-    );
-    // The real syncer with a config it rejects: a copy of the release's Secret with a bad value.
+  it('a vCluster pod without its config waits and says why; with a config the syncer rejects, it restarts with back-off and its log says why; deleted, nothing is left', async () => {
     const core = kubeConfig.makeApiClient(CoreV1Api);
+    const broken = 'broken';
+    const agentRecord = () => readAgentState(testHost().name)?.sandboxes.find((record) => record.namespace === namespace && record.podName === `${broken}-0`);
+    // A pod as the chart makes it (labels app=vcluster, release=NAME), by hand, with no Secret vc-config-broken.
+    await core.createNamespacedPod({ namespace, body: {
+      metadata: { name: `${broken}-0`, labels: { app: 'vcluster', release: broken } },
+      spec: { containers: [{ name: 'syncer', image: 'ghcr.io/loft-sh/vcluster-pro:0.36.1' }] },
+    } });
+    const waiting = await waitFor('the agent to say what the pod waits for', 30_000, async () => agentRecord()?.problem);
+    assert.match(waiting, new RegExp(`there is no Secret ${namespace}/vc-config-${broken}`));
+    // The real syncer with a config it rejects: a copy of the release's Secret with a bad key.
     const secret = await core.readNamespacedSecret({ namespace, name: `vc-config-${name}` });
     const config = Buffer.from(secret.data!['config.yaml']!, 'base64').toString('utf8');
     await core.createNamespacedSecret({
       namespace,
-      body: { metadata: { name: 'vc-config-broken' }, data: { 'config.yaml': Buffer.from(`${config}\nnotAConfigKey: true\n`).toString('base64') } },
+      body: { metadata: { name: `vc-config-${broken}` }, data: { 'config.yaml': Buffer.from(`${config}\nnotAConfigKey: true\n`).toString('base64') } },
     });
-    await assert.rejects(
-      startSyncer({ name: 'broken', namespace, hostKubeconfig: testHostKubeconfig(), dir, killOnExit: true, host, vcluster: binaries, readyTimeoutMs: 60_000 }),
-      (error: Error) => {
-        // Restarted like a pod's container (10 s, then 20 s), then given up on: a config error is not a race.
-        assert.match(error.message, /^The vCluster syncer exited 3 times during start-up, the last time with exit code 1; it was restarted with kubelet's back-off and start-up gives up after 3 exits\. Last log lines:/);
-        assert.match(error.message, /notAConfigKey/);
-        return true;
-      },
-    );
-    assert.equal(existsSync(dir), false, 'the failed syncer\'s folder is removed');
-    assert.deepEqual(findProcesses((argv) => argv.some((arg) => arg.includes(dir))), [], 'no process of the failed syncer is left');
+    const record = await waitFor('the agent to start its syncer (it retries a waiting pod with back-off)', 60_000, async () => (agentRecord()?.state === 'running' ? agentRecord() : undefined));
+    const syncer = podSyncerView(record!.dir);
+    const restarted = await waitFor('the syncer to exit and be restarted after kubelet\'s back-off', 60_000, async () => {
+      const state = syncer.state();
+      return state && state.restarts >= 1 ? state : undefined;
+    }, 250);
+    assert.equal(restarted.lastExit?.code, 1);
+    assert.ok(restarted.lastExit!.ranMs < 10_000, 'it exits at once');
+    assert.match(readFileSync(syncer.previousLogFile, 'utf8'), /notAConfigKey/, 'its log says which key it rejects');
+    const logs = await runProcess(cachedHostBinaries()!.kubectl, ['--kubeconfig', testHostKubeconfig(), 'logs', '-n', namespace, `${broken}-0`, '--previous'], { timeoutMs: 30_000 });
+    assert.match(logs.stdout, /notAConfigKey/, '`kubectl logs --previous` shows it too');
+    const netns = podNetnsName(testHost().name, record!.uid);
+    assert.ok(existsSync(join('/run/netns', netns)), 'the pod has a network namespace of its own');
+
+    await core.deleteNamespacedPod({ namespace, name: `${broken}-0`, body: { gracePeriodSeconds: 0 } });
+    await waitFor('the agent to stop the syncer', 30_000, async () => (existsSync(record!.dir) ? undefined : true));
+    assert.equal(existsSync(join('/run/netns', netns)), false, 'its network namespace is gone');
+    assert.deepEqual(findProcesses((argv) => argv.some((arg) => arg.includes(record!.dir))), [], 'no process of the failed syncer is left');
   });
 });

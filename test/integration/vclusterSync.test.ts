@@ -1,5 +1,6 @@
-// Real syncing: a vCluster created by the real CLI and chart on the tier's local host, with the
-// real syncer (`vcluster start`, built here) running as a local process against it. Objects are
+// Real syncing: a vCluster created by the real CLI and chart (its defaults) on the tier's local
+// host, whose node agent runs the real syncer (`vcluster start`, built here) for its pod, in the
+// pod's own network namespace at the pod's IP. Objects are
 // created in the virtual cluster; the syncer translates them into the host namespace; kwok runs
 // the host pods, and the syncer copies their status back.
 import assert from 'node:assert/strict';
@@ -9,17 +10,15 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { createConnection } from 'node:net';
-import { KubeClient, kubeConfigForContext } from '../../src/kube/client';
 import { loadKubeconfig } from '../../src/kube/kubeconfig';
 import { MemoryLogger } from '../../src/process/log';
 import { runProcess } from '../../src/process/run';
 import * as backend from '../../src/vcluster/backend';
 import { ConnectionsKubeconfig } from '../../src/vcluster/connection';
 import { cachedHostBinaries } from '../env/hostBinaries';
-import { assertPortFree } from '../env/hostCluster';
 import { ensureVClusterBinaries } from '../env/vclusterBinaries';
 import { liveGroupMembers } from '../env/supervisor';
-import { stopVClusterSyncers, upVCluster, type LocalVCluster } from '../env/vclusterFixture';
+import { upVCluster, waitForVirtualApi, type LocalVCluster } from '../env/vclusterFixture';
 import { connectActions } from './support/connectActions';
 import { testHost, waitFor } from './support/host';
 
@@ -36,11 +35,9 @@ describe('real syncing by the vCluster syncer on the local host', () => {
   let cluster: { name: string; kubeconfig: string };
 
   before(async () => {
-    const host = cachedHostBinaries();
-    assert.ok(host, 'the tier set-up built the host binaries');
     cluster = testHost();
     const { kubeconfig } = cluster;
-    vcluster = await upVCluster({ cluster, host, vcluster: await ensureVClusterBinaries(), name: NAME, namespace: NAMESPACE, killOnExit: true });
+    vcluster = await upVCluster({ cluster, vcluster: await ensureVClusterBinaries(), name: NAME, namespace: NAMESPACE });
     const virtual = new KubeConfig();
     virtual.loadFromFile(vcluster.kubeconfig);
     virtualCore = virtual.makeApiClient(CoreV1Api);
@@ -51,14 +48,15 @@ describe('real syncing by the vCluster syncer on the local host', () => {
   });
 
   after(async () => {
-    if (vcluster?.syncer) {
+    if (vcluster) {
       if (process.exitCode) console.log(`syncer log (last lines):\n${vcluster.syncer.logTail(40)}`);
-      await vcluster.syncer.stop();
+      await vcluster.remove();
     }
     await hostCore?.deleteNamespace({ name: NAMESPACE }).catch(() => undefined);
   });
 
-  it('serves a virtual cluster of its own through the local proxy (a kubeconfig from Secret vc-NAME)', async () => {
+  it('serves a virtual cluster of its own at its pod\'s IP (a kubeconfig from Secret vc-NAME)', async () => {
+    assert.match(vcluster.podIp, /^10\.2\d\d\./, 'an IP of the host\'s pod range, not loopback');
     const namespaces = (await virtualCore.listNamespace()).items.map((namespace) => namespace.metadata?.name);
     assert.ok(namespaces.includes('default') && namespaces.includes('kube-system'));
     assert.ok(!namespaces.includes(NAMESPACE), 'the host namespace is not visible inside the virtual cluster');
@@ -134,7 +132,7 @@ describe('real syncing by the vCluster syncer on the local host', () => {
     });
   });
 
-  it('connect through the extension: a real port-forward via kwok, then the configured server; disconnect removes the context and closes the forward', async () => {
+  it('connect through the extension: a real port-forward to the pod (API server → kwok → pod IP), then the configured server; disconnect removes the context and closes the forward', async () => {
     const loaded = await loadKubeconfig([cluster.kubeconfig]);
     assert.equal(loaded.state, 'ok');
     if (loaded.state !== 'ok') return;
@@ -146,41 +144,24 @@ describe('real syncing by the vCluster syncer on the local host', () => {
     const ref = { hostContext, namespace: NAMESPACE, name: NAME };
     const hostKubeconfigBefore = readFileSync(cluster.kubeconfig, 'utf8');
     try {
-      // Without a server: the Service is a ClusterIP, so a port-forward to the pod is tried.
-      // kwok's fake pod has nothing behind it yet; the error must say so and what to set.
-      await assert.rejects(actions.connector.connect(ref), /did not answer at https:\/\/127\.0\.0\.1:\d+ \(portForward\).*vcluster\.connectServers/);
-      assert.equal(actions.connector.isConnected(ref), false);
-      assert.equal(existsSync(connectionsFile), false, 'nothing was written for a failed connect');
+      // No setting: the Service is a ClusterIP, so the extension port-forwards to the pod, as the
+      // CLI does. The node agent told kwok where the pod's port 8443 is: the syncer at the pod IP.
+      const forwarded = await actions.connector.connect(ref);
+      assert.equal(forwarded.via, 'portForward');
+      const port = Number(new URL(forwarded.server).port);
+      assert.ok(port >= 10000 && port <= 12999, `a local port in the CLI's range 10000-12999 (${port})`);
+      const throughForward = await runProcess(cachedHostBinaries()!.kubectl, ['--kubeconfig', connectionsFile, '--context', forwarded.context, 'get', 'namespace', 'default', '-o', 'name'], { timeoutMs: 30_000 });
+      assert.equal(throughForward.stdout.trim(), 'namespace/default', 'kubectl reaches the virtual cluster through the port-forward');
+      assert.equal(await actions.connector.disconnect(ref), true);
+      await assert.rejects(new Promise((resolve, reject) => {
+        const socket = createConnection({ host: '127.0.0.1', port }, () => { socket.destroy(); resolve(true); });
+        socket.on('error', reject);
+      }), /ECONNREFUSED/, 'disconnect closed the local port');
 
-      // Now give kwok a port-forward rule for the vCluster pod: port 8443 goes to the local
-      // syncer's proxy. The extension's in-process port-forward then runs for real: local port →
-      // API server → kwok's kubelet server → 127.0.0.1:8443.
-      const hostClient = new KubeClient(kubeConfigForContext(loaded.document, hostContext));
-      const rules = `/apis/kwok.x-k8s.io/v1alpha1/namespaces/${NAMESPACE}/portforwards`;
-      await hostClient.request('POST', rules, { body: {
-        apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'PortForward', metadata: { name: `${NAME}-0`, namespace: NAMESPACE },
-        spec: { forwards: [{ ports: [8443], target: { address: '127.0.0.1', port: 8443 } }] },
-      } }, AbortSignal.timeout(10_000));
-      try {
-        const forwarded = await waitFor('a connect through the port-forward', 30_000, () => actions.connector.connect(ref).catch(() => undefined), 1000);
-        assert.equal(forwarded.via, 'portForward');
-        const port = Number(new URL(forwarded.server).port);
-        assert.ok(port >= 10000 && port <= 12999, `a local port in the CLI's range 10000-12999 (${port})`);
-        const throughForward = await runProcess(cachedHostBinaries()!.kubectl, ['--kubeconfig', connectionsFile, '--context', forwarded.context, 'get', 'namespace', 'default', '-o', 'name'], { timeoutMs: 30_000 });
-        assert.equal(throughForward.stdout.trim(), 'namespace/default', 'kubectl reaches the virtual cluster through the port-forward');
-        assert.equal(await actions.connector.disconnect(ref), true);
-        await assert.rejects(new Promise((resolve, reject) => {
-          const socket = createConnection({ host: '127.0.0.1', port }, () => { socket.destroy(); resolve(true); });
-          socket.on('error', reject);
-        }), /ECONNREFUSED/, 'disconnect closed the local port');
-      } finally {
-        await hostClient.request('DELETE', `${rules}/${NAME}-0`, {}, AbortSignal.timeout(10_000)).catch(() => undefined);
-      }
-
-      // The local syncer serves on 127.0.0.1:8443: the setting points there, as a user would.
-      servers[`${NAMESPACE}/${NAME}`] = 'https://127.0.0.1:8443';
+      // A server set by the user (here the pod's IP, which this machine routes to) wins.
+      servers[`${NAMESPACE}/${NAME}`] = `https://${vcluster.podIp}:8443`;
       const connection = await actions.connector.connect(ref);
-      assert.deepEqual(connection, { context: `vcluster_${NAME}_${NAMESPACE}_${hostContext}`, server: 'https://127.0.0.1:8443', via: 'setting' });
+      assert.deepEqual(connection, { context: `vcluster_${NAME}_${NAMESPACE}_${hostContext}`, server: `https://${vcluster.podIp}:8443`, via: 'setting' });
       assert.equal(actions.connector.isConnected(ref), true);
       assert.equal(statSync(connectionsFile).mode & 0o777, 0o600);
       const kubectl = await runProcess(cachedHostBinaries()!.kubectl, ['--kubeconfig', connectionsFile, '--context', connection.context, 'get', 'namespace', 'kube-system', '-o', 'name'], { timeoutMs: 30_000 });
@@ -212,15 +193,7 @@ describe('real syncing by the vCluster syncer on the local host', () => {
     assert.ok(backoffMs >= 9_500 && backoffMs <= 10_500, `first back-off is kubelet's 10 s (was ${backoffMs} ms)`);
     // What the killed syncer left in its group (kube-apiserver, kine, the controller-manager) went
     // with it, as a pod's containers would, so the restart finds its fixed ports free.
-    try {
-      await assertPortFree(6443);
-      await assertPortFree(8443);
-    } catch (error) {
-      console.log(`listeners:\n${(await runProcess('ss', ['-ltnp'], { timeoutMs: 5_000 })).stdout}`);
-      console.log(`processes:\n${(await runProcess('ps', ['-eo', 'pid,ppid,pgid,stat,etimes,args'], { timeoutMs: 5_000 })).stdout.split('\n').filter((line) => /kube|kine|vcluster|unshare/.test(line)).join('\n')}`);
-      console.log(`state: ${JSON.stringify(waiting)}; killed ${killedPid}`);
-      throw error;
-    }
+    assert.deepEqual(liveGroupMembers(killedPid), [], 'nothing of the killed run is left');
     await waitFor('the restarted syncer to serve the virtual cluster again', 120_000, async () => {
       const { items } = await virtualCore.listNamespacedConfigMap({ namespace: 'default' });
       return items.find((item) => item.metadata?.name === marker);
@@ -230,16 +203,30 @@ describe('real syncing by the vCluster syncer on the local host', () => {
     assert.equal(after.restarts, before.restarts + 1);
     assert.notEqual(syncer.pid, killedPid);
     assert.ok(existsSync(join(dirname(syncer.logFile), 'previous.log')), 'the killed run\'s log is kept as the previous log');
+    // kubectl logs reads the syncer's log through the real API server and kwok, --previous the killed run's.
+    const kubectl = cachedHostBinaries()!.kubectl;
+    const logs = (previous: boolean) => runProcess(kubectl, ['--kubeconfig', cluster.kubeconfig, 'logs', '-n', NAMESPACE, `${NAME}-0`, '-c', 'syncer', ...(previous ? ['--previous'] : []), '--tail', '2000'], { timeoutMs: 30_000 });
+    assert.match((await logs(false)).stdout, /component/, 'the current run\'s log');
+    assert.equal((await logs(true)).stdout.trim(), readFileSync(syncer.previousLogFile, 'utf8').trim().split('\n').slice(-2000).join('\n'), 'the previous run\'s log, line for line');
     await waitFor('the restarted syncer to run its whole control plane again', 60_000, async () => (liveGroupMembers(syncer.pid).length >= 4 ? true : undefined), 250);
   });
 
-  it('stopping the host\'s vCluster syncers stops the syncer and its whole control plane', async () => {
-    const pid = vcluster.syncer!.pid;
+  it('a vCluster pod deleted by hand: its syncer and whole control plane stop, and the StatefulSet\'s new pod gets a new syncer with the same data', async () => {
+    const pid = vcluster.syncer.pid;
     const members = () => liveGroupMembers(pid);
     assert.ok(members().length >= 4, 'syncer, kine, kube-apiserver and kube-controller-manager run in its group');
-    await stopVClusterSyncers(cluster.name);
-    assert.deepEqual(members(), []);
-    await assertPortFree(6443);
-    await assertPortFree(8443);
+    const before = await hostCore.readNamespacedPod({ namespace: NAMESPACE, name: `${NAME}-0` });
+    const marker = `before-delete-${Date.now()}`;
+    await virtualCore.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: marker } } });
+    await hostCore.deleteNamespacedPod({ namespace: NAMESPACE, name: `${NAME}-0` });
+    await waitFor('the old syncer\'s group to be gone', 60_000, async () => (members().length === 0 ? true : undefined), 250);
+    const { kubeconfig } = await waitForVirtualApi({ cluster, name: NAME, namespace: NAMESPACE, timeoutMs: 120_000 });
+    const after = await hostCore.readNamespacedPod({ namespace: NAMESPACE, name: `${NAME}-0` });
+    assert.notEqual(after.metadata?.uid, before.metadata?.uid, 'a new pod');
+    const again = new KubeConfig();
+    again.loadFromFile(kubeconfig);
+    const names = (await again.makeApiClient(CoreV1Api).listNamespacedConfigMap({ namespace: 'default' })).items.map((item) => item.metadata?.name);
+    assert.ok(names.includes(marker), 'the ConfigMap made before the pod was deleted is still there (its volume kept the data)');
+    assert.notEqual(vcluster.syncer.pid, pid);
   });
 });

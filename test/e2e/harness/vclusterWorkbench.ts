@@ -1,11 +1,9 @@
-import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startCodeServer, type RunningCodeServer } from '../../../scripts/lib/codeServer';
-import { cachedHostBinaries } from '../../env/hostBinaries';
 import { ensureVClusterBinaries } from '../../env/vclusterBinaries';
-import { upVCluster, type LocalVCluster } from '../../env/vclusterFixture';
+import { removeVCluster, upVCluster, type LocalVCluster } from '../../env/vclusterFixture';
 import { testHost } from '../../integration/support/host';
 import { TempDir } from '../../unit/builders/kubeconfig';
 import { dumpExtensionLog } from './extensionLog';
@@ -13,7 +11,7 @@ import { Workbench } from './workbench';
 
 /**
  * What the E2E tests about a running vCluster share: a real vCluster (real CLI and chart, its
- * real syncer as a local process) on the tier's host, and a real VS Code (code-server with the
+ * real syncer run by the host's node agent) on the tier's host, and a real VS Code (code-server with the
  * packaged extension) on an empty workspace, its KUBECONFIG the host's. close() takes a final
  * screenshot and removes everything, the vCluster's host namespace included.
  */
@@ -30,8 +28,6 @@ export interface VClusterWorkbench {
 export async function openVClusterWorkbench(options: { name: string; namespace: string; screenshotPrefix: string; settings?: Record<string, unknown> }): Promise<VClusterWorkbench> {
   const dir = new TempDir();
   const cluster = testHost();
-  const host = cachedHostBinaries();
-  assert.ok(host, 'the tier set-up built the host binaries');
   let vcluster: LocalVCluster | undefined;
   let server: RunningCodeServer | undefined;
   let workbench: Workbench | undefined;
@@ -44,13 +40,13 @@ export async function openVClusterWorkbench(options: { name: string; namespace: 
     }
     dumpExtensionLog(server, 60);
     await server?.stop();
-    await vcluster?.syncer?.stop();
-    const { CoreV1Api } = await import('@kubernetes/client-node');
-    await hostConfig.makeApiClient(CoreV1Api).deleteNamespace({ name: options.namespace }).catch(() => undefined);
+    // Deletes the namespace and waits for the node agent to stop the syncer.
+    if (vcluster) await vcluster.remove();
+    else await removeVCluster(cluster, options.namespace, options.name);
     dir.remove();
   };
   try {
-    vcluster = await upVCluster({ cluster, host, vcluster: await ensureVClusterBinaries(), name: options.name, namespace: options.namespace, killOnExit: true });
+    vcluster = await upVCluster({ cluster, vcluster: await ensureVClusterBinaries(), name: options.name, namespace: options.namespace });
     const virtualConfig = new KubeConfig();
     virtualConfig.loadFromFile(vcluster.kubeconfig);
     const workspace = join(dir.path, 'workspace');
