@@ -87,6 +87,16 @@ export function clusterMemory(name: string): Record<string, number> {
   return memory;
 }
 
+/**
+ * TOOLS_PATH: one folder with vcluster, helm and kubectl of the host's version (the one build puts
+ * them side by side); VCLUSTER_CHART: the local chart, for `vcluster create --local-chart-dir`.
+ */
+function printTools(kubectl: string, vclusterBinaries: { vcluster: string; helm: string; chartDir: string }): void {
+  const folders = new Set([dirname(kubectl), dirname(vclusterBinaries.vcluster), dirname(vclusterBinaries.helm)]);
+  console.log(`TOOLS_PATH=${[...folders].join(':')}`);
+  console.log(`VCLUSTER_CHART=${vclusterBinaries.chartDir}`);
+}
+
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   const { values } = parseArgs({
@@ -136,10 +146,12 @@ async function main(): Promise<void> {
         });
         console.log(`[cluster] vCluster ${vcluster.name} in namespace ${vcluster.namespace} ${vcluster.reused ? 'reused' : 'synced'} at ${seconds()} s`);
         console.log(`KUBECONFIG=${cluster.kubeconfig}`);
+        printTools(binaries.kubectl, vclusterBinaries);
         console.log(`VCLUSTER_KUBECONFIG=${vcluster.kubeconfig}`);
         return;
       }
       console.log(`KUBECONFIG=${cluster.kubeconfig}`);
+      printTools(binaries.kubectl, await ensureVClusterBinaries());
       return;
     }
     case 'down': {

@@ -5,10 +5,12 @@
 // installs it into code-server, starts that on 127.0.0.1 and prints the URL. Ctrl+C stops what it
 // started (a host that was already running is left running).
 //
-//   npm start                          the sandbox: the local host cluster's context
+//   npm start                          the sandbox: the local host cluster's context and a real
+//                                      vCluster `demo` with sample workloads (CLI, chart, syncer)
 //   npm start -- --context NAME        no local host: a context of your own kubeconfig instead
 //   npm start -- --kubeconfig FILE     no local host: this kubeconfig file (with --context, its context)
-//   npm start -- --vcluster NAME       the sandbox plus a real vCluster NAME (CLI, chart, local syncer)
+//   npm start -- --vcluster NAME       the sandbox's vCluster is called NAME instead of demo
+//   npm start -- --no-demo             the sandbox without a vCluster
 //   npm start -- --port 8080 --folder DIR
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -18,6 +20,8 @@ import { loadKubeconfig } from '../src/kube/kubeconfig';
 import { ensureHostBinaries } from '../test/env/hostBinaries';
 import { downHostCluster, killHostClusterNow, upHostCluster, validateClusterName } from '../test/env/hostCluster';
 import { ensureVClusterBinaries } from '../test/env/vclusterBinaries';
+import { applyDemoWorkloads } from '../test/env/demoWorkloads';
+import { nodeAgentUnavailable } from '../test/env/nodeAgent/control';
 import { upVCluster } from '../test/env/vclusterFixture';
 import { cacheDir } from './lib/cache.mjs';
 import { defaultSettings, startCodeServer } from './lib/codeServer';
@@ -43,11 +47,11 @@ async function assertContextExists(files: string[], context: string): Promise<vo
 
 /**
  * Offline, the chart comes from the built module's folder, and helm installs it (the vcluster CLI
- * would write its settings and telemetry under your HOME). A kwok host has no storage provisioner,
- * so the sandbox's folder gets a values file without a volume claim, to pick when creating.
- * Settings already in the sandbox are kept; only missing keys are added.
+ * would write its settings and telemetry under your HOME). The host's node agent provides volumes
+ * and runs the syncer, so the chart's defaults work: no values file is needed. Settings already in
+ * the sandbox are kept; only missing keys are added.
  */
-function prepareSandboxForLifecycle(state: string, folder: string, tools: { helm: string; chartDir: string }): void {
+function prepareSandboxForLifecycle(state: string, tools: { helm: string; chartDir: string }): void {
   const settingsFile = join(state, 'user-data', 'User', 'settings.json');
   const wanted: Record<string, unknown> = { 'vcluster.provisioner': 'helm', 'vcluster.helmPath': tools.helm, 'vcluster.chart.localDir': tools.chartDir };
   if (existsSync(settingsFile)) {
@@ -57,21 +61,6 @@ function prepareSandboxForLifecycle(state: string, folder: string, tools: { helm
     mkdirSync(dirname(settingsFile), { recursive: true });
     writeFileSync(settingsFile, JSON.stringify({ ...defaultSettings, ...wanted }, null, 2));
   }
-  const values = join(folder, 'kwok-values.yaml');
-  if (!existsSync(values)) {
-    writeFileSync(values, [
-      '# Values for a vCluster on the sandbox\'s kwok host: pick this file in "vCluster: Create vCluster…".',
-      '# kwok runs the pods (no containers run), and the host has no storage provisioner: no volume claim.',
-      'telemetry:',
-      '  enabled: false',
-      'controlPlane:',
-      '  statefulSet:',
-      '    persistence:',
-      '      volumeClaim:',
-      '        enabled: false',
-      '',
-    ].join('\n'));
-  }
 }
 
 async function main(): Promise<void> {
@@ -80,6 +69,7 @@ async function main(): Promise<void> {
       kubeconfig: { type: 'string' },
       context: { type: 'string' },
       vcluster: { type: 'string' },
+      'no-demo': { type: 'boolean' },
       port: { type: 'string' },
       folder: { type: 'string' },
     },
@@ -108,20 +98,25 @@ async function main(): Promise<void> {
       stopHost = () => downHostCluster(SANDBOX_CLUSTER, binaries);
       process.once('exit', () => killHostClusterNow(SANDBOX_CLUSTER));
     }
-    if (values.vcluster) {
-      validateClusterName(values.vcluster);
-      console.log(`[start] vCluster ${values.vcluster}: the real CLI, chart and syncer …`);
+    const demo = values['no-demo'] ? undefined : values.vcluster ?? 'demo';
+    if (demo && !host.podCidr) {
+      console.log(`[start] no vCluster ${demo}: ${nodeAgentUnavailable() ?? 'the host has no node agent'}`);
+    } else if (demo) {
+      validateClusterName(demo);
+      console.log(`[start] vCluster ${demo}: the real CLI, chart and syncer …`);
       const vcluster = await upVCluster({
-        cluster: host, vcluster: await ensureVClusterBinaries(), name: values.vcluster,
+        cluster: host, vcluster: await ensureVClusterBinaries(), name: demo,
         log: (line) => console.log(`[start] ${line}`),
       });
-      console.log(`[start] vCluster ${vcluster.name} is synced; VCLUSTER_KUBECONFIG=${vcluster.kubeconfig}`);
+      const made = await applyDemoWorkloads(vcluster.kubeconfig);
+      console.log(`[start] vCluster ${vcluster.name} runs at ${vcluster.podIp} with sample workloads: ${made.join('; ')}`);
+      console.log(`[start] VCLUSTER_KUBECONFIG=${vcluster.kubeconfig}`);
     }
     // kubectl of the same version, the vcluster CLI and helm for the extension's terminals and tools.
     const tools = await ensureVClusterBinaries();
     env.PATH = [dirname(binaries.kubectl), dirname(tools.vcluster), dirname(tools.helm), process.env.PATH ?? ''].join(delimiter);
     env.VCLUSTER_SKIP_VERSION_CHECK = 'true';
-    prepareSandboxForLifecycle(state, folder, tools);
+    prepareSandboxForLifecycle(state, tools);
     console.log(`[start] host cluster ${host.name} at ${host.server}`);
   }
 

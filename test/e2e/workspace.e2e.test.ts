@@ -11,6 +11,7 @@ import { upVCluster, type LocalVCluster } from '../env/vclusterFixture';
 import { testHost, waitFor } from '../integration/support/host';
 import { TempDir } from '../unit/builders/kubeconfig';
 import { dumpExtensionLog, extensionLogText, noteTestResult } from './harness/extensionLog';
+import { inTerminal } from './harness/terminal';
 import { Workbench } from './harness/workbench';
 
 /**
@@ -95,32 +96,6 @@ describe('a cluster context per workspace, two windows', () => {
     await window.openViewContainer('vCluster');
     await window.runCommand('vCluster: Choose Workspace Context…');
     await window.answerQuickPick(label, /^Cluster context for this workspace/);
-  }
-
-  /**
-   * Runs a command line in a new terminal of this window and returns what it printed (through a
-   * file). Right after a window reload the first line typed into a new terminal is sometimes lost
-   * before the shell reads it (the workbench is still restoring its terminals); a line that does
-   * not run within 10 s is typed again into another new terminal.
-   */
-  async function inTerminal(window: Workbench, folder: string, commandLine: string): Promise<string> {
-    for (let attempt = 1; ; attempt++) {
-      const output = join(folder, `out-${Date.now()}.txt`);
-      await window.runCommand('Terminal: Create New Terminal');
-      const terminal = window.page.locator('.terminal-wrapper.active');
-      await terminal.locator('.xterm').waitFor();
-      await waitFor('the shell prompt', 30_000, async () => (((await terminal.locator('.xterm-rows').innerText().catch(() => '')).trim() !== '') ? true : undefined), 100);
-      await terminal.locator('.xterm-helper-textarea').focus();
-      await window.page.keyboard.type(`${commandLine} > ${output} 2>&1; mv ${output} ${output}.done\n`, { delay: 5 });
-      try {
-        const text = await waitFor(`"${commandLine}" in the terminal`, 10_000, async () => (existsSync(`${output}.done`) ? readFileSync(`${output}.done`, 'utf8') : undefined), 200);
-        rmSync(`${output}.done`, { force: true });
-        return text.trim();
-      } catch (error) {
-        if (attempt >= 3) throw error;
-        console.log(`[workspace e2e] "${commandLine}" did not run in terminal ${attempt}; typing it again in a new one`);
-      }
-    }
   }
 
   it('window A uses the host context: its terminal\'s kubectl says so', async () => {
