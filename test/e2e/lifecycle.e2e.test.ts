@@ -11,7 +11,7 @@ import { inTerminal } from './harness/terminal';
 import { ensureVClusterBinaries } from '../env/vclusterBinaries';
 import { TempDir } from '../unit/builders/kubeconfig';
 import { Workbench, type TreeRow } from './harness/workbench';
-import { dumpExtensionLog, noteTestResult } from './harness/extensionLog';
+import { dumpExtensionLog, extensionLogText, noteTestResult } from './harness/extensionLog';
 
 /**
  * A vCluster's whole life from the palette, end to end, in a real VS Code against the real local
@@ -51,6 +51,8 @@ describe('vCluster lifecycle from the palette', () => {
         'vcluster.helmPath': binaries.helm,
         'vcluster.vclusterPath': binaries.vcluster,
         'vcluster.chart.localDir': binaries.chartDir,
+        // The DOM renderer keeps the terminal's text in the page (inTerminal reads the prompt).
+        'terminal.integrated.gpuAcceleration': 'off',
       },
     });
     workbench = await Workbench.open(server.url, workspace);
@@ -103,12 +105,15 @@ describe('vCluster lifecycle from the palette', () => {
   it('connects from the tree with its own port-forward, uses it in this workspace, and a Deployment typed in the terminal shows up as pod pairs', async () => {
     const wb = workbench!;
     // The syncer takes a few seconds after the pod runs; a connect before it answers says so, and
-    // the user tries again — as here.
+    // the user tries again — as here, until the row says connected.
     await waitFor('Connect to succeed', 120_000, async () => {
-      await wb.runContextMenuItem(view, name, 'Connect to vCluster');
-      const texts = await wb.notifications();
-      return texts.some((text) => new RegExp(`Connected to vCluster ${name}: context vcluster_${name}_${namespace}_.* \\(port-forward on https://127\\.0\\.0\\.1:\\d+\\)`).test(text)) ? true : undefined;
+      const row = (await wb.treeRows(view)).find((candidate) => candidate.label === name);
+      if (row && / · connected$/.test(row.description)) return true;
+      if ((await wb.contextMenuItems(view, name)).includes('Connect to vCluster')) await wb.runContextMenuItem(view, name, 'Connect to vCluster');
+      return undefined;
     }, 3_000);
+    // The extension's own port-forward, no setting (its output log says how it connected).
+    assert.match(extensionLogText(server!), new RegExp(`\\[connect\\] ${name}: context vcluster_${name}_${namespace}_\\S+ → https://127\\.0\\.0\\.1:\\d+ \\(portForward\\)`));
     await wb.runContextMenuItem(view, name, 'Use in This Workspace');
     const vclusterContext = `vcluster_${name}_${namespace}_${context}`;
     assert.equal(await waitFor('the terminal to use the vCluster', 60_000, async () => {

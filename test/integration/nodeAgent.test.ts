@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { KubeClient } from '../../src/kube/client';
 import { runProcess } from '../../src/process/run';
 import { cachedHostBinaries, ensureHostBinaries } from '../env/hostBinaries';
 import { downHostCluster, findProcesses, isAlive, upHostCluster } from '../env/hostCluster';
@@ -27,9 +28,14 @@ function clientsOf(kubeconfig: string): CoreV1Api {
   return config.makeApiClient(CoreV1Api);
 }
 
-/** Whether anything answers TCP at the address within a second (a paused pod's IP must not). */
+/**
+ * Whether the virtual API answers within 5 s. A paused pod's IP has no one behind it any more; a
+ * connection there would wait for TCP's own give-up (minutes), so the wait is bounded here.
+ */
 async function answers(kubeconfig: string): Promise<boolean> {
-  return clientsOf(kubeconfig).listNamespace().then(() => true, () => false);
+  const config = new KubeConfig();
+  config.loadFromFile(kubeconfig);
+  return new KubeClient(config).request('GET', '/api/v1/namespaces', {}, AbortSignal.timeout(5_000)).then(() => true, () => false);
 }
 
 function linkExists(name: string): boolean {
