@@ -12,10 +12,14 @@
 //     Content-Security-Policy, a FAKE VS Code webview host: first paint of the snapshot (goal
 //     ≤ 300 ms) and one filter keystroke (goal ≤ 50 ms), beside `kubectl get configmaps` printing
 //     10,000 ConfigMaps and narrowing to one with --field-selector, same host, same run, as ratios
+//   - real vCluster on the local host (node agent): warm create → virtual API answering, the
+//     extension (create, Connect by port-forward) beside the real CLI (`vcluster create` +
+//     `vcluster connect -- kubectl get ns`), as a ratio; resident memory per vCluster and how many
+//     fit; a request through the extension's port-forward beside one straight to the pod IP
 // Results also go to test-output/bench.json.
 //
 // `npm run bench -- mapping discovery` runs only the parts named (bundle, activation, discovery,
-// mapping, latency, inspector); their results go to test-output/bench-<parts>.json, leaving bench.json, the record
+// mapping, latency, inspector, vclusters); their results go to test-output/bench-<parts>.json, leaving bench.json, the record
 // of a full run, as it was. With no names, everything runs.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -25,6 +29,7 @@ import { measureDiscovery } from './discovery';
 import { FIRST_PAINT_GOAL_MS, KEYSTROKE_GOAL_MS, measureInspector } from './inspector';
 import { mappingDetails, mappingRows, measureMapping } from './mapping';
 import { measureMappingLatency } from './mappingLatency';
+import { measureVClusters } from './vclusters';
 
 const root = join(__dirname, '..');
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5);
@@ -42,7 +47,7 @@ function formatRatio(ratio: number): string {
 
 const joinMs = (values: number[]) => values.map((value) => value.toFixed(1)).join(', ');
 
-const PARTS = ['bundle', 'activation', 'discovery', 'mapping', 'latency', 'inspector'] as const;
+const PARTS = ['bundle', 'activation', 'discovery', 'mapping', 'latency', 'inspector', 'vclusters'] as const;
 type Part = (typeof PARTS)[number];
 
 function selectedParts(args: readonly string[]): Part[] {
@@ -169,6 +174,27 @@ async function main(): Promise<void> {
     );
     if (inspector.shownCounts.join() !== inspector.expectedCounts.join()) notes.push('  note: the rows shown differ from what the bench expects the search to leave (see above)');
     results.inspector = { ...inspector, firstPaintMedianMs: paint, keystrokeMedianMs: keystroke };
+  }
+
+  if (parts.includes('vclusters')) {
+    const bench = await measureVClusters(Number(process.env.BENCH_VCLUSTER_SAMPLES ?? 3));
+    const extension = median(bench.extensionCreateMs);
+    const cli = median(bench.cliCreateMs);
+    const memory = median(bench.residentMiB);
+    const forward = median(bench.portForwardMs);
+    const direct = median(bench.directMs);
+    rows.push(
+      [`warm create → virtual API answering, extension (create with helm, Connect by port-forward; median of ${bench.extensionCreateMs.length})`, `${(extension / 1000).toFixed(1)} s`, '-', '-'],
+      ['  vcluster create + vcluster connect -- kubectl get ns (real CLI), same host', `${(cli / 1000).toFixed(1)} s`, '-', '-'],
+      ['  ratio extension / CLI', formatRatio(extension / cli), '≤ 1.0×', extension <= cli ? 'met' : 'MISSED'],
+      [`resident memory per vCluster (syncer, kine, kube-apiserver, controller-manager; median of ${bench.residentMiB.length} running at once)`, `${memory.toFixed(0)} MiB`, '-', '-'],
+      [`vClusters that fit in the memory available now (${(bench.availableMiB / 1024).toFixed(1)} of ${(bench.totalMiB / 1024).toFixed(1)} GiB, 2 cores)`, `${Math.floor(bench.availableMiB / memory) + bench.residentMiB.length}`, '≥ 3', Math.floor(bench.availableMiB / memory) + bench.residentMiB.length >= 3 ? 'met' : 'MISSED'],
+      [`GET /version through the extension's port-forward (median of ${bench.portForwardMs.length})`, `${forward.toFixed(1)} ms`, '-', '-'],
+      ['  the same straight to the pod IP', `${direct.toFixed(1)} ms`, '-', '-'],
+      ['  ratio port-forward / direct', formatRatio(forward / direct), '-', '-'],
+    );
+    notes.push(`vclusters samples (extension): ${joinMs(bench.extensionCreateMs)} ms; (CLI): ${joinMs(bench.cliCreateMs)} ms; resident: ${bench.residentMiB.map((value) => value.toFixed(0)).join(', ')} MiB`);
+    results.vclusters = bench;
   }
 
   console.log('\n| measure | result | goal | |\n| --- | --- | --- | --- |');
