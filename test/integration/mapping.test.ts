@@ -11,7 +11,7 @@ import { KubeClient } from '../../src/kube/client';
 import { watchList } from '../../src/kube/watch';
 import { MemoryLogger } from '../../src/process/log';
 import type { MappingPair } from '../../src/vcluster/mapping';
-import { MappingSource } from '../../src/vcluster/mappingSource';
+import { MappingSource, type MappingSourceState } from '../../src/vcluster/mappingSource';
 import { hostName } from '../../src/vcluster/translate';
 import { ensureVClusterBinaries } from '../env/vclusterBinaries';
 import { upVCluster, type LocalVCluster } from '../env/vclusterFixture';
@@ -231,6 +231,33 @@ describe('the live syncer mapping (MappingSource) with the real vCluster syncer'
     }
     assert.equal(pairById(connected, 'Deployment/default/web'), undefined);
     assert.equal(pairById(connected, 'Service/default/web')?.status, 'synced', 'the Service stays');
+  });
+
+  it('the syncer killed with SIGKILL: the running source says the virtual side is unreachable while host pairs stay, and recovers by itself once the syncer is back', async () => {
+    const seen: MappingSourceState[] = [];
+    const sampler = setInterval(() => {
+      const status = connected.status;
+      if (JSON.stringify(seen[seen.length - 1]) !== JSON.stringify(status)) seen.push(status);
+    }, 50);
+    try {
+      process.kill(vcluster.syncer.pid, 'SIGKILL');
+      const down = await waitFor('the source to say the virtual side is unreachable', 60_000, async () => {
+        const status = connected.status;
+        return status.state === 'ready' && !status.virtualReachable ? status : undefined;
+      }, 50);
+      assert.ok(down.state === 'ready' && down.virtualProblem, `it says why: ${JSON.stringify(down)}`);
+      assert.equal(pairById(connected, 'Service/default/web')?.status, 'synced', 'host pairs stay (from the host\'s markers)');
+      // Restarted by the supervisor after kubelet's 10 s; the same source, never restarted, recovers.
+      await waitFor('the source to reach the virtual side again', 120_000, async () => {
+        const status = connected.status;
+        return status.state === 'ready' && status.virtualReachable ? true : undefined;
+      }, 250);
+      await virtual.request('POST', '/api/v1/namespaces/default/configmaps', { body: { metadata: { name: 'after-restart' } } }, timeout());
+      await waitForPairs('the ConfigMap made after the restart', connected, () => pairById(connected, 'ConfigMap/default/after-restart'));
+      console.log(`    states seen: ${seen.map((status) => (status.state === 'ready' ? `ready(virtual ${status.virtualReachable ? 'reachable' : 'unreachable'})` : status.state)).join(' → ')}`);
+    } finally {
+      clearInterval(sampler);
+    }
   });
 
   it('an unreachable virtual cluster falls back to host markers and says why; the host side keeps working', async () => {

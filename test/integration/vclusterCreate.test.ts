@@ -116,6 +116,16 @@ describe('vcluster create with the real CLI, helm and chart on the local host', 
       return state && state.restarts >= 1 ? state : undefined;
     }, 250);
     assert.equal(restarted.lastExit?.code, 1);
+    // As kubelet reports a crash loop: the pod is not Ready, its syncer container waits in
+    // CrashLoopBackOff with a restart count.
+    const reported = await waitFor('the pod to report CrashLoopBackOff', 60_000, async () => {
+      const pod = await core.readNamespacedPod({ namespace, name: `${broken}-0` });
+      const syncerStatus = pod.status?.containerStatuses?.find((status) => status.name === 'syncer');
+      return syncerStatus?.state?.waiting?.reason === 'CrashLoopBackOff' && (syncerStatus.restartCount ?? 0) >= 1 ? pod : undefined;
+    }, 250);
+    assert.equal(reported.status?.conditions?.find((condition) => condition.type === 'Ready')?.status, 'False');
+    assert.ok((reported.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1);
+    assert.equal(reported.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode, 1);
     assert.ok(restarted.lastExit!.ranMs < 10_000, 'it exits at once');
     assert.match(readFileSync(syncer.previousLogFile, 'utf8'), /notAConfigKey/, 'its log says which key it rejects');
     const logs = await runProcess(cachedHostBinaries()!.kubectl, ['--kubeconfig', testHostKubeconfig(), 'logs', '-n', namespace, `${broken}-0`, '--previous'], { timeoutMs: 30_000 });

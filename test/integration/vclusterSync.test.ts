@@ -202,6 +202,13 @@ describe('real syncing by the vCluster syncer on the local host', () => {
     assert.equal(after.state, 'running');
     assert.equal(after.restarts, before.restarts + 1);
     assert.notEqual(syncer.pid, killedPid);
+    // …and the pod says so, as kubelet would: one restart, the last exit by SIGKILL, Ready again.
+    const pod = await waitFor('the pod to report the restart', 30_000, async () => {
+      const current = await hostCore.readNamespacedPod({ namespace: NAMESPACE, name: `${NAME}-0` });
+      const status = current.status?.containerStatuses?.find((each) => each.name === 'syncer');
+      return status?.restartCount === after.restarts && status.ready ? status : undefined;
+    }, 250);
+    assert.equal(pod.lastState?.terminated?.exitCode, 137, 'SIGKILL, as 128 + 9');
     assert.ok(existsSync(join(dirname(syncer.logFile), 'previous.log')), 'the killed run\'s log is kept as the previous log');
     // kubectl logs reads the syncer's log through the real API server and kwok, --previous the killed run's.
     const kubectl = cachedHostBinaries()!.kubectl;

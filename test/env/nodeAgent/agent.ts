@@ -74,7 +74,12 @@ interface Pod {
     containers: Array<{ name: string; ports?: Array<{ containerPort: number }>; volumeMounts?: Array<{ name: string; mountPath: string }> }>;
     volumes?: Array<{ name: string; persistentVolumeClaim?: { claimName: string } }>;
   };
-  status?: { phase?: string; podIP?: string };
+  status?: {
+    phase?: string;
+    podIP?: string;
+    conditions?: Array<{ type: string; status: string; lastTransitionTime?: string }>;
+    containerStatuses?: Array<Record<string, unknown> & { name: string }>;
+  };
 }
 
 const KWOK = '/apis/kwok.x-k8s.io/v1alpha1';
@@ -107,6 +112,8 @@ class NodeAgent {
   private readonly reported = new Map<string, string>();
   /** When a waiting pod is tried again: 1 s doubling to 30 s, so a thousand pods without a config cost little. */
   private readonly retry = new Map<string, { at: number; delayMs: number }>();
+  /** The syncer state last written to each pod's status ("running:0"), so a status is patched only on change. */
+  private readonly reportedStatus = new Map<string, string>();
   private readonly startedAt = new Date().toISOString();
   private lastError: string | undefined;
   private stopping = false;
@@ -203,7 +210,10 @@ class NodeAgent {
     }
     for (const pod of wanted.values()) {
       const known = this.sandboxes.get(pod.metadata.uid);
-      if (known?.state === 'running') continue;
+      if (known?.state === 'running') {
+        await this.reportContainerStatus(pod, known).catch((error: Error) => this.log(`${pod.metadata.namespace}/${pod.metadata.name}: could not report its status: ${error.message}`));
+        continue;
+      }
       if ((this.retry.get(pod.metadata.uid)?.at ?? 0) > Date.now()) continue;
       await this.startSandbox(pod).catch((error: Error) => this.waiting(pod, error.message));
     }
@@ -215,6 +225,42 @@ class NodeAgent {
         await removePodNetwork(this.spec.cluster, netns.slice(netns.lastIndexOf('-') + 1));
       }
     }
+  }
+
+  /**
+   * What kubelet reports about a container, for the syncer: its restart count, and while it waits
+   * out a back-off, CrashLoopBackOff with the last exit and the pod not Ready — so `kubectl get
+   * pods`, `vcluster list` and the extension see a failing vCluster as failing. kwok sets a pod's
+   * status only on its way to Running and leaves it alone after that.
+   */
+  private async reportContainerStatus(pod: Pod, record: SandboxRecord): Promise<void> {
+    const state = podSyncerView(record.dir).state();
+    if (!state || state.state === 'stopped') return;
+    const key = `${state.state}:${state.restarts}`;
+    const previous = this.reportedStatus.get(pod.metadata.uid);
+    if (previous === key || (previous === undefined && key === 'running:0')) {
+      this.reportedStatus.set(pod.metadata.uid, key);
+      return;
+    }
+    const exit = state.lastExit;
+    const lastState = exit ? { terminated: { exitCode: exit.code ?? (exit.signal === 'SIGKILL' ? 137 : 143), reason: 'Error', finishedAt: exit.at, ...(exit.signal ? { message: `killed by ${exit.signal}` } : {}) } } : {};
+    const ready = state.state === 'running';
+    const now = new Date().toISOString();
+    const containerStatuses = (pod.status?.containerStatuses ?? []).map((status) => (status.name !== 'syncer' ? status : {
+      ...status,
+      ready,
+      started: ready,
+      restartCount: state.restarts,
+      lastState,
+      state: ready
+        ? { running: { startedAt: state.startedAt ?? now } }
+        : { waiting: { reason: 'CrashLoopBackOff', message: `back-off restarting the syncer (exit ${exit?.signal ?? exit?.code}); next start at ${state.nextStartAt}` } },
+    }));
+    const conditions = (pod.status?.conditions ?? []).map((condition) => (condition.type === 'Ready' || condition.type === 'ContainersReady'
+      ? { ...condition, status: ready ? 'True' : 'False', lastTransitionTime: now }
+      : condition));
+    await this.client.request('PATCH', `/api/v1/namespaces/${encodeURIComponent(pod.metadata.namespace)}/pods/${encodeURIComponent(pod.metadata.name)}/status`, { body: { status: { containerStatuses, conditions } } }, timeout());
+    this.reportedStatus.set(pod.metadata.uid, key);
   }
 
   private waiting(pod: Pod, problem: string): void {
@@ -302,6 +348,7 @@ class NodeAgent {
     this.sandboxes.delete(record.uid);
     this.reported.delete(record.uid);
     this.retry.delete(record.uid);
+    this.reportedStatus.delete(record.uid);
   }
 }
 
