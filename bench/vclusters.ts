@@ -18,6 +18,7 @@ import * as backend from '../src/vcluster/backend';
 import { ConnectionsKubeconfig } from '../src/vcluster/connection';
 import { ensureHostBinaries } from '../test/env/hostBinaries';
 import { downHostCluster, upHostCluster } from '../test/env/hostCluster';
+import { residentMiB } from '../test/env/processes';
 import { liveGroupMembers } from '../test/env/supervisor';
 import { ensureVClusterBinaries } from '../test/env/vclusterBinaries';
 import { createVCluster, podSyncerDir, removeVCluster, vclusterCli, waitForVirtualApi } from '../test/env/vclusterFixture';
@@ -31,15 +32,6 @@ export interface VClustersBench {
   totalMiB: number;
   portForwardMs: number[];
   directMs: number[];
-}
-
-function residentMiB(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
 }
 
 function availableMiB(): number {

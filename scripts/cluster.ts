@@ -19,6 +19,7 @@ import { SetupError } from '../test/env/goBuild';
 import { cachedHostBinaries, ensureHostBinaries, reportedVersions } from '../test/env/hostBinaries';
 import { clusterDir, COMPONENTS, downHostCluster, isAlive, listHostClusters, upHostCluster, validateClusterName } from '../test/env/hostCluster';
 import { readAgentState, runningAgentPid } from '../test/env/nodeAgent/control';
+import { residentMiB } from '../test/env/processes';
 import { readSupervisedState } from '../test/env/supervisor';
 import { ensureVClusterBinaries, reportedVClusterVersions } from '../test/env/vclusterBinaries';
 import { upVCluster } from '../test/env/vclusterFixture';
@@ -47,15 +48,6 @@ function describeAgent(cluster: string): string[] {
     lines.push(`    log: ${join(sandbox.dir, 'current.log')}`);
   }
   return lines;
-}
-
-function residentMiB(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
 }
 
 /** Resident memory of every process in a process group (a syncer and the control plane it runs), in MiB. */

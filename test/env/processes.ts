@@ -22,3 +22,23 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+
+/** A pid from a pid file, or undefined when the file is missing or holds no plausible pid. */
+export function readPid(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process's resident memory in MiB (0 when it is gone). */
+export function residentMiB(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}

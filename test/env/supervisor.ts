@@ -11,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive, readPid } from './processes';
 import { nextRestartDelay } from './restartPolicy';
 
 export interface SupervisorSpec {
@@ -219,25 +220,6 @@ async function supervise(spec: SupervisorSpec): Promise<void> {
   }
   if (state.state !== 'stopped') save({ ...state, state: 'stopped', pid: 0, nextStartAt: undefined });
   process.exit(0);
-}
-
-/** Running and not a zombie (a zombie is dead, whoever has yet to reap it). */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-function readPid(file: string): number | undefined {
-  try {
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -3,7 +3,7 @@
 // `vcluster connect` through the API server's port-forward; pause, resume and delete as the CLI
 // does them; a second local host beside this one; the agent SIGKILLed and cleaned up after.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -12,8 +12,8 @@ import { runProcess } from '../../src/process/run';
 import { cachedHostBinaries, ensureHostBinaries } from '../env/hostBinaries';
 import { downHostCluster, findProcesses, isAlive, upHostCluster } from '../env/hostCluster';
 import { agentDir, readAgentState, runningAgentPid, startNodeAgent, volumesDir } from '../env/nodeAgent/control';
-import { bridgeName, claimedNetwork, netnsPrefix } from '../env/nodeAgent/podNetwork';
-import { syncersDir } from '../env/paths';
+import { bridgeName, claimedNetwork, claimNetwork, netnsPrefix, removeClusterNetworkNow } from '../env/nodeAgent/podNetwork';
+import { kwokWorkdir, syncersDir } from '../env/paths';
 import { liveGroupMembers } from '../env/supervisor';
 import { ensureVClusterBinaries, type VClusterBinaries } from '../env/vclusterBinaries';
 import { podSyncerDir, removeVCluster, upVCluster, vclusterCli, waitForVirtualApi, type LocalVCluster, type VClusterCli } from '../env/vclusterFixture';
@@ -124,6 +124,26 @@ describe('the node agent runs every vCluster pod\'s syncer on the local host', (
     assert.deepEqual(liveGroupMembers(pid), []);
     assert.equal(existsSync(join('/run/netns', `${netnsPrefix(testHost().name)}${record.uid.replace(/-/g, '').slice(0, 12)}`)), false, 'its network namespace is gone');
     await waitFor('its volume folder to be removed with its claim', 60_000, async () => (existsSync(record.dataDir) ? undefined : true), 500);
+  });
+
+  it('a pod range already routed on this machine (a VPN, another bridge) is never taken: the next free one is', async () => {
+    const claimed = new Set(readdirSync(join(kwokWorkdir(), 'networks')).map(Number));
+    let octet = 200;
+    while (claimed.has(octet)) octet++;
+    // A bridge of the test's own holding that range stands in for a VPN (no dummy links here).
+    const dummy = `vctest${process.pid % 100000}`;
+    const probe = `it-range-${process.pid}`;
+    await runProcess('ip', ['link', 'add', dummy, 'type', 'bridge'], { timeoutMs: 5_000 });
+    try {
+      await runProcess('ip', ['addr', 'add', `10.${octet}.0.1/16`, 'dev', dummy], { timeoutMs: 5_000 });
+      await runProcess('ip', ['link', 'set', dummy, 'up'], { timeoutMs: 5_000 });
+      const network = claimNetwork(probe);
+      assert.notEqual(network.cidr, `10.${octet}.0.0/16`, 'the routed range is left alone');
+      assert.ok(!claimed.has(Number(network.cidr.split('.')[1])), 'nor one another host claimed');
+    } finally {
+      removeClusterNetworkNow(probe);
+      await runProcess('ip', ['link', 'delete', dummy], { timeoutMs: 5_000 }).catch(() => undefined);
+    }
   });
 
   it('a second local host runs beside this one on its own pod range; its agent killed with SIGKILL is adopted by the next start, and `down` leaves nothing behind', async () => {

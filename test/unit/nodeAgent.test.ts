@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { nodeAgentUnavailable } from '../env/nodeAgent/control';
 import { bridgeName, netnsPrefix, podNetnsName } from '../env/nodeAgent/podNetwork';
 import { podHostKubeconfig } from '../env/nodeAgent/podSyncer';
 
@@ -42,6 +43,21 @@ describe('node agent', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('without root, says in one line what needs root and why', () => {
+    const original = process.getuid;
+    process.getuid = () => 1000;
+    try {
+      const message = nodeAgentUnavailable();
+      assert.ok(message);
+      assert.doesNotMatch(message, /\n/);
+      assert.match(message, /needs root: each vCluster pod gets a network namespace, a veth on a bridge and bind mounts/);
+      assert.match(message, /stay hollow/);
+    } finally {
+      process.getuid = original;
+    }
+    if (process.getuid?.() === 0) assert.equal(nodeAgentUnavailable(), undefined, 'as root it can run');
   });
 
   it('names links within 15 characters, distinct per host, and namespaces by host and pod', () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { SetupError } from '../goBuild';
 import type { HostBinaries } from '../hostBinaries';
 import { kwokWorkdir, syncersDir, virtualKubeconfigsDir } from '../paths';
-import { isAlive } from '../processes';
+import { isAlive, readPid } from '../processes';
 import type { VClusterBinaries } from '../vclusterBinaries';
 import { agentFiles, type AgentSpec, type AgentState } from './agent';
 import { claimNetwork, removeClusterNetworkNow, type PodNetwork } from './podNetwork';
@@ -20,15 +20,6 @@ export function agentDir(cluster: string): string {
 
 export function volumesDir(cluster: string): string {
   return join(kwokWorkdir(), 'volumes', cluster);
-}
-
-function readPid(file: string): number | undefined {
-  try {
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The agent's pid when it runs. */
