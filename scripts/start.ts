@@ -63,6 +63,31 @@ function prepareSandboxForLifecycle(state: string, tools: { helm: string; chartD
   }
 }
 
+/**
+ * The sandbox's folder names the demo vCluster as its workspace context, as a team would commit
+ * it: the window connects on open, so expanding the vCluster shows virtual-only and pending
+ * objects at once, and its terminals reach the virtual cluster. A folder that already names a
+ * context (or has settings we cannot read) is left as it is.
+ */
+async function useVClusterInWorkspace(folder: string, hostKubeconfig: string, vcluster: { name: string; namespace: string }): Promise<boolean> {
+  const loaded = await loadKubeconfig([hostKubeconfig]);
+  if (loaded.state !== 'ok' || !loaded.currentContext) return false;
+  const settingsFile = join(folder, '.vscode', 'settings.json');
+  let settings: Record<string, unknown> = {};
+  if (existsSync(settingsFile)) {
+    try {
+      settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
+    } catch {
+      return false;
+    }
+  }
+  if (settings['vcluster.workspace.context'] !== undefined) return false;
+  settings['vcluster.workspace.context'] = { context: loaded.currentContext, vcluster: `${vcluster.namespace}/${vcluster.name}` };
+  mkdirSync(dirname(settingsFile), { recursive: true });
+  writeFileSync(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
+  return true;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -110,6 +135,7 @@ async function main(): Promise<void> {
       });
       const made = await applyDemoWorkloads(vcluster.kubeconfig);
       console.log(`[start] vCluster ${vcluster.name} runs at ${vcluster.podIp} with sample workloads: ${made.join('; ')}`);
+      if (await useVClusterInWorkspace(folder, host.kubeconfig, vcluster)) console.log(`[start] the sandbox window works in vCluster ${vcluster.name} (its terminals too); "vCluster: Choose Workspace Context…" switches`);
       console.log(`[start] VCLUSTER_KUBECONFIG=${vcluster.kubeconfig}`);
     }
     // kubectl of the same version, the vcluster CLI and helm for the extension's terminals and tools.

@@ -185,7 +185,7 @@ function serverOf(kubeconfig: string): string {
 }
 
 /** Starts the named host cluster, or reuses it when it is already up and healthy. */
-export async function upHostCluster(binaries: HostBinaries, options: HostClusterOptions): Promise<HostCluster> {
+export async function upHostCluster(binaries: HostBinaries, options: HostClusterOptions, attempt = 1): Promise<HostCluster> {
   const { name, nodes = 2 } = options;
   const log = options.log ?? (() => undefined);
   validateClusterName(name);
@@ -260,6 +260,12 @@ export async function upHostCluster(binaries: HostBinaries, options: HostCluster
     } catch (error) {
       const detail = existsSync(dir) ? `\n${explainFailure(dir)}` : '';
       await downHostCluster(name, binaries).catch(() => undefined);
+      // kwokctl picks its components' free ports before it starts them; another host starting at
+      // the same moment can take one in between. Once more with fresh ports heals that race.
+      if (attempt === 1 && options.apiserverPort === undefined && /address already in use/.test(detail)) {
+        log(`host cluster ${name}: a port was taken while it started (another host starting at the same time?); starting it again`);
+        return upHostCluster(binaries, options, 2);
+      }
       const reason = watchdog.signal.aborted ? 'a component exited early' : kwokctlError(error);
       throw new SetupError(`The host cluster ${name} did not start: ${reason}${detail}`);
     } finally {
