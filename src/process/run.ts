@@ -19,7 +19,10 @@ export interface RunOptions {
 }
 
 export interface RunResult {
+  /** -1 when the process was ended by a signal. */
   exitCode: number;
+  /** The signal that ended it (SIGKILL from the OOM killer or a user), when one did. */
+  signal?: string;
   stdout: string;
   stderr: string;
 }
@@ -137,7 +140,7 @@ export function runProcess(command: string, args: readonly string[], options: Ru
         partial[stream] += rest;
         if (partial[stream] && options.onLine) options.onLine(partial[stream], stream);
       }
-      const result: RunResult = { exitCode: code ?? -1, stdout: captured.stdout, stderr: captured.stderr };
+      const result: RunResult = { exitCode: code ?? -1, ...(signal ? { signal } : {}), stdout: captured.stdout, stderr: captured.stderr };
       if (stopReason === 'timeout') {
         reject(new ProcessTimeoutError(`${described} did not finish within ${Math.round(options.timeoutMs / 1000)} s and was stopped`, command, args));
       } else if (stopReason === 'cancelled') {

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { KubeClient } from '../kube/client';
 import { describeKubeError } from '../kube/errors';
 import type { KubeconfigDocument } from '../kube/kubeconfig';
 import type { Logger } from '../process/log';
-import { ProcessCancelledError } from '../process/run';
+import { ProcessCancelledError, ProcessFailedError } from '../process/run';
 import { probeTool } from '../process/tools';
 import type { Backend } from './backend';
 import { vclusterContextName, type ConnectionsKubeconfig } from './connection';
@@ -60,6 +61,14 @@ export class CreateCancelledError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'CreateCancelledError';
+  }
+}
+
+/** The CLI or helm was killed by a signal mid-create (not by us): the message says what it left. */
+export class CreateInterruptedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CreateInterruptedError';
   }
 }
 
@@ -188,6 +197,7 @@ export class VClusterActions {
         await this.runRelease(provisioner, { ...request, upgrade: false }, progress);
       } catch (error) {
         if (error instanceof ProcessCancelledError) throw await this.cleanUpCancelledCreate(request, provisioner, client, namespaceExisted, progress);
+        if (error instanceof ProcessFailedError && error.result.signal) throw await this.describeInterruptedCreate(request, provisioner, client, namespaceExisted, error);
         throw error;
       }
       // Mark a namespace we made, as the CLI does, so delete knows it may go (helm made it here).
@@ -277,6 +287,30 @@ export class VClusterActions {
       : `Creating vCluster ${request.name} was cancelled. Still on ${request.hostContext}: ${left.join(' and ')}; delete ${left.length > 1 ? 'them' : 'it'} with "vCluster: Delete" or helm uninstall.`;
     logger.warn(`[create] ${message}`);
     return new CreateCancelledError(message);
+  }
+
+  /**
+   * The CLI or helm was killed from outside (the OOM killer, a user's kill) in the middle of a
+   * create: nothing is removed — the user did not ask for that — but what is left is said, so the
+   * next step (delete, or create again) is clear.
+   */
+  private async describeInterruptedCreate(request: CreateRequest, provisioner: Provisioner, client: KubeClient, namespaceExisted: boolean, error: ProcessFailedError): Promise<CreateInterruptedError> {
+    const helm: Provisioner | undefined = provisioner.kind === 'helm' ? provisioner : provisioner.helmCommand ? { kind: 'helm', command: provisioner.helmCommand } : undefined;
+    const left: string[] = [];
+    if (helm && await this.run(helm, helmStatusArgs(request), {}).then(() => true, () => false)) left.push(`Helm release ${request.name}`);
+    const signal = AbortSignal.timeout(this.options.requestTimeoutMs());
+    const namespacePath = `/namespaces/${encodeURIComponent(request.namespace)}`;
+    for (const kind of ['statefulsets', 'deployments'] as const) {
+      const found = await client.getJson(`/apis/apps/v1${namespacePath}/${kind}/${encodeURIComponent(request.name)}`, {}, signal).then(() => true, () => false);
+      if (found) left.push(`${kind === 'statefulsets' ? 'StatefulSet' : 'Deployment'} ${request.name}`);
+    }
+    if (!namespaceExisted && await client.getJson(`/api/v1${namespacePath}`, {}, signal).then(() => true, () => false)) left.push(`namespace ${request.namespace} (created for it)`);
+    const what = `${basename(error.command)} was killed by ${error.result.signal}`;
+    const message = left.length === 0
+      ? `${what} while creating vCluster ${request.name}; nothing of it was left on ${request.hostContext}.`
+      : `${what} while creating vCluster ${request.name}. Left on ${request.hostContext} in namespace ${request.namespace}: ${left.join(', ')}; "vCluster: Delete" (or helm uninstall) removes ${left.length > 1 ? 'them' : 'it'}, or create it again.`;
+    this.options.logger.error(`[create] ${message}`);
+    return new CreateInterruptedError(message);
   }
 
   /** What delete would remove, for the confirmation. */
