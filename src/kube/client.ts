@@ -15,7 +15,14 @@ import type { KubeconfigDocument } from './kubeconfig';
  * that context, its cluster and its user go in: client-node rejects a whole config for one
  * malformed entry, and one broken context must not take the others down with it.
  */
-export function kubeConfigForContext(document: KubeconfigDocument, contextName: string): KubeConfig {
+/**
+ * How long a credential plugin may run when no request bounds it: client-node's port-forward
+ * (its WebSocket handler) fetches credentials outside our requests. kubectl gives plugins no
+ * limit; a hung one would hold a connect forever.
+ */
+export const CREDENTIAL_PLUGIN_TIMEOUT_MS = 30_000;
+
+export function kubeConfigForContext(document: KubeconfigDocument, contextName: string, options: { credentialPluginTimeoutMs?: number } = {}): KubeConfig {
   const context = document.contexts.find((entry) => entry.name === contextName);
   if (!context) throw new Error(`no context named ${contextName}`);
   const single = {
@@ -34,7 +41,7 @@ export function kubeConfigForContext(document: KubeconfigDocument, contextName: 
   }
   const config = new KubeConfig();
   config.loadFromString(stringify(single));
-  boundCredentialPlugins(config);
+  boundCredentialPlugins(config, options.credentialPluginTimeoutMs ?? CREDENTIAL_PLUGIN_TIMEOUT_MS);
   return config;
 }
 
@@ -44,15 +51,16 @@ const requestSignal = new AsyncLocalStorage<AbortSignal>();
 /**
  * An exec credential plugin runs under the same signal as the request that needs it: when the
  * request times out or is cancelled, the plugin is killed, instead of holding the request (and
- * discovery) for as long as it likes. client-node starts plugins with its ExecAuth's `execFn`.
+ * discovery) for as long as it likes. Outside a request (a port-forward), it gets
+ * `unboundTimeoutMs`. client-node starts plugins with its ExecAuth's `execFn`.
  */
-function boundCredentialPlugins(config: KubeConfig): void {
+function boundCredentialPlugins(config: KubeConfig, unboundTimeoutMs: number): void {
   const authenticators = (config as unknown as { authenticators?: unknown[] }).authenticators ?? [];
   for (const authenticator of authenticators) {
     if (authenticator && typeof authenticator === 'object' && 'execFn' in authenticator) {
       (authenticator as { execFn: unknown }).execFn = (command: string, args: readonly string[], options: SpawnOptions) => {
-        const signal = requestSignal.getStore();
-        return spawn(command, args, { ...options, ...(signal ? { signal } : {}), killSignal: 'SIGKILL' });
+        const signal = requestSignal.getStore() ?? AbortSignal.timeout(unboundTimeoutMs);
+        return spawn(command, args, { ...options, signal, killSignal: 'SIGKILL' });
       };
     }
   }

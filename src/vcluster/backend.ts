@@ -9,7 +9,7 @@ export { discoverVClusters } from './discovery';
 
 export type Backend = typeof import('./backend');
 export { pauseVCluster, resumeVCluster } from './pause';
-export { readVirtualKubeconfig } from './connection';
+export { readVirtualKubeconfig, trustedConnections } from './connection';
 export { PortForwardSession } from '../kube/portForward';
 export { parse as parseYaml, stringify as stringifyYaml, parseDocument as parseYamlDocument } from 'yaml';
 export { MappingSource } from './mappingSource';

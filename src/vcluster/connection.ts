@@ -151,6 +151,30 @@ export function storedConnection(document: Json, context: string): ConnectionEnt
   return connectionKubeconfig({ clusters: [cluster], users: [user], contexts: [contextEntry], 'current-context': context }, context, server);
 }
 
+/**
+ * The connections file as the window's kubeconfig may merge it: every context rebuilt through the
+ * keep-list, so an entry an older version stored whole (an `exec`, a proxy) cannot reach this
+ * window's terminals, even before anyone cleaned the file. Entries that cannot be used are left
+ * out. `ignored` names, per context, what was dropped (never values).
+ */
+export function trustedConnections(document: unknown): { document: Json; ignored: Map<string, string[]> } {
+  const source = asJson(document);
+  const trusted: Json = { apiVersion: 'v1', kind: 'Config', clusters: [], users: [], contexts: [] };
+  const ignored = new Map<string, string[]>();
+  for (const name of listOfJson(source.contexts).map((entry) => entry.name).filter((entry): entry is string => typeof entry === 'string')) {
+    let stored: ConnectionEntry | undefined;
+    try {
+      stored = storedConnection(source, name);
+    } catch {
+      stored = undefined;
+    }
+    if (!stored) continue;
+    if (stored.ignored.length > 0) ignored.set(name, stored.ignored);
+    for (const key of ['clusters', 'users', 'contexts'] as const) (trusted[key] as Json[]).push(...listOfJson(stored.kubeconfig[key]));
+  }
+  return { document: trusted, ignored };
+}
+
 /** The yaml package, loaded with the rest of the backend on first use (see backend.ts). */
 export interface YamlCodec {
   /** Callers pass `{ prettyErrors: false }`: a pretty error quotes the lines, which may hold a key. */

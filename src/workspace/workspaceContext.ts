@@ -266,11 +266,15 @@ export class WorkspaceContext extends DisposableStore {
     return merged.document;
   }
 
-  /** Another window may have reconnected the same vCluster through its own port: keep ours. */
+  /**
+   * The connections file as this window merges it: only what a connection may hold (an entry an
+   * older version stored whole is cut down here too), and our own servers where another window
+   * reconnected the same vCluster through its own port.
+   */
   private withOwnServers(backend: Backend, text: string): string {
-    if (this.ownServers.size === 0) return text;
-    const document = backend.parseYaml(text) as { clusters?: Array<{ name?: string; cluster?: { server?: string } }> } | null;
-    for (const entry of document?.clusters ?? []) {
+    const { document, ignored } = backend.trustedConnections(backend.parseYaml(text));
+    for (const [context, fields] of ignored) this.options.logger.warn(`[workspace] ${context}: left out of this window's kubeconfig: ${fields.join(', ')} (a connection holds only certificates and a token)`);
+    for (const entry of (document.clusters ?? []) as Array<{ name?: string; cluster?: { server?: string } }>) {
       const server = entry.name ? this.ownServers.get(entry.name) : undefined;
       if (server && entry.cluster) entry.cluster.server = server;
     }

@@ -157,6 +157,7 @@ describe('real faults with the real components', () => {
         });
       await client.request('POST', '/api/v1/namespaces/default/configmaps', { body: { metadata: { name: 'after' } } }, AbortSignal.timeout(5_000));
       await waitFor('the same watch to see "after"', 60_000, async () => (seen.has('after') ? true : undefined), 100);
+      console.log(`    lists: ${relists} (a second one means the watch was answered 410 Gone and listed again)`);
       assert.ok(relists >= 1, 'it listed at least once');
       if (restarted.pid && isAlive(restarted.pid)) process.kill(restarted.pid, 'SIGKILL');
     } finally {

@@ -97,6 +97,20 @@ setTimeout(() => console.log(JSON.stringify({ apiVersion: 'client.authentication
     assert.equal(alive(pid), false);
   });
 
+  it('outside any request (client-node\'s port-forward asks for credentials itself): a hung plugin is still bounded and killed', async () => {
+    const { user, pidFile } = plugin('portforward', 60_000);
+    const config = kubeConfigForContext(documentWith(url, user), 'ctx', { credentialPluginTimeoutMs: 500 });
+    const started = performance.now();
+    // What client-node's WebSocket handler (port-forward) does before it connects.
+    await assert.rejects(config.applyToHTTPSOptions({}));
+    const took = performance.now() - started;
+    assert.ok(took < 2000, `settled after ${Math.round(took)} ms`);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const gone = Date.now() + 2000;
+    while (alive(pid) && Date.now() < gone) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(alive(pid), false, 'the plugin process is gone');
+  });
+
   it('refuses the gcp and azure auth-providers (kubectl removed them; client-node runs them through a shell, blocking)', () => {
     for (const name of ['gcp', 'azure']) {
       assert.throws(() => kubeConfigForContext(documentWith(url, { 'auth-provider': { name, config: { 'cmd-path': 'touch /tmp/x' } } }), 'ctx'), new RegExp(`"${name}" auth-provider, which kubectl no longer supports`));

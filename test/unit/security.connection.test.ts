@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
 import type { KubeClient } from '../../src/kube/client';
-import { connectionKubeconfig, ConnectionsKubeconfig, readVirtualKubeconfig, storedConnection } from '../../src/vcluster/connection';
+import { connectionKubeconfig, ConnectionsKubeconfig, readVirtualKubeconfig, storedConnection, trustedConnections } from '../../src/vcluster/connection';
 import { TempDir } from './builders/kubeconfig';
 
 type Json = Record<string, unknown>;
@@ -140,5 +140,23 @@ describe('security: connections an earlier version stored whole', () => {
     const written = statSync(path).mtimeMs;
     assert.equal((await file.removeUntrustedFields()).size, 0);
     assert.equal(statSync(path).mtimeMs, written, 'nothing to clean: not rewritten');
+  });
+  it('the window\'s kubeconfig merges the connections file only through the keep-list: an older version\'s whole entry loses its exec, an unusable one is left out', () => {
+    const good = connectionKubeconfig(virtualKubeconfig(), 'vcluster_good_ns_host', 'https://127.0.0.1:10443').kubeconfig as Json;
+    const legacy = virtualKubeconfig({ user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: '/bin/sh', args: ['-c', 'touch /tmp/pwned'] } }, cluster: { 'proxy-url': 'http://evil:3128' } }) as { clusters: Json[]; users: Json[]; contexts: Json[] };
+    const rename = (list: Json[]) => list.map((entry) => ({ ...entry, name: 'vcluster_old_ns_host' }));
+    const file = {
+      apiVersion: 'v1', kind: 'Config',
+      clusters: [...(good.clusters as Json[]), ...rename(legacy.clusters)],
+      users: [...(good.users as Json[]), ...rename(legacy.users)],
+      contexts: [...(good.contexts as Json[]), { name: 'vcluster_old_ns_host', context: { cluster: 'vcluster_old_ns_host', user: 'vcluster_old_ns_host' } }, { name: 'broken', context: { cluster: 'nowhere', user: 'nobody' } }],
+    };
+    const { document, ignored } = trustedConnections(file);
+    const text = stringify(document);
+    assert.doesNotMatch(text, /exec|\/bin\/sh|proxy-url|evil/, 'nothing of the legacy entry\'s program or proxy is merged');
+    assert.deepEqual((document.contexts as Json[]).map((entry) => entry.name), ['vcluster_good_ns_host', 'vcluster_old_ns_host']);
+    assert.deepEqual(ignored.get('vcluster_old_ns_host')?.sort(), ['cluster.proxy-url', 'user.exec']);
+    assert.equal(ignored.has('vcluster_good_ns_host'), false);
+    assert.deepEqual(trustedConnections(null).document.contexts, [], 'an empty or damaged file merges nothing');
   });
 });
