@@ -28,6 +28,14 @@ const alive = (pid: number) => {
   }
 };
 
+/** The plugin whose pid is in `pidFile` is gone within 2 s. */
+async function assertPluginGone(pidFile: string): Promise<void> {
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  const deadline = Date.now() + 2000;
+  while (alive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(alive(pid), false, 'the plugin process is gone');
+}
+
 describe('faults: a credential plugin is bounded by its request', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'vcluster-plugin-'));
   let server: Server;
@@ -73,10 +81,7 @@ setTimeout(() => console.log(JSON.stringify({ apiVersion: 'client.authentication
     await assert.rejects(client.getJson('/version', {}, AbortSignal.timeout(500)), (error: Error) => error.name === 'TimeoutError' || error.name === 'AbortError');
     const took = performance.now() - started;
     assert.ok(took < 1500, `settled after ${Math.round(took)} ms`);
-    const pid = Number(readFileSync(pidFile, 'utf8'));
-    const deadline = Date.now() + 2000;
-    while (alive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(alive(pid), false, 'the plugin process is gone');
+    await assertPluginGone(pidFile);
     assert.deepEqual(authorizations, [], 'no request went out without its credentials');
   });
 
@@ -91,10 +96,7 @@ setTimeout(() => console.log(JSON.stringify({ apiVersion: 'client.authentication
     controller.abort();
     await assert.rejects(request, (error: Error) => error.name === 'AbortError');
     assert.ok(performance.now() - abortedAt < 1000, `settled ${Math.round(performance.now() - abortedAt)} ms after the cancel`);
-    const pid = Number(readFileSync(pidFile, 'utf8'));
-    const gone = Date.now() + 2000;
-    while (alive(pid) && Date.now() < gone) await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(alive(pid), false);
+    await assertPluginGone(pidFile);
   });
 
   it('outside any request (client-node\'s port-forward asks for credentials itself): a hung plugin is still bounded and killed', async () => {
@@ -105,10 +107,7 @@ setTimeout(() => console.log(JSON.stringify({ apiVersion: 'client.authentication
     await assert.rejects(config.applyToHTTPSOptions({}));
     const took = performance.now() - started;
     assert.ok(took < 2000, `settled after ${Math.round(took)} ms`);
-    const pid = Number(readFileSync(pidFile, 'utf8'));
-    const gone = Date.now() + 2000;
-    while (alive(pid) && Date.now() < gone) await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(alive(pid), false, 'the plugin process is gone');
+    await assertPluginGone(pidFile);
   });
 
   it('refuses the gcp and azure auth-providers (kubectl removed them; client-node runs them through a shell, blocking)', () => {
