@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { type AtomicWriteFileSystem, writeFileAtomically } from './kubeconfigWrite';
+import { withFileLock } from './fileLock';
 import { asObject, parseKubeconfig, WorkspaceKubeconfigError, type ContextTarget, type Json, type SourcesSummary } from './workspaceKubeconfig';
 
 /**
@@ -82,10 +83,12 @@ export class WorkspaceKubeconfigFile {
    * then look like the terminal's. Nothing is lost or corrupted.
    */
   write(document: Json, sources?: SourcesSummary): Promise<void> {
-    const written = this.queue.then(async () => {
+    // kubectl in this window's terminals writes the same file (use-context, set-context): its
+    // lock protocol (`<file>.lock`) keeps the two writes from crossing.
+    const written = this.queue.then(() => withFileLock(this.path, async () => {
       await writeThenTidy(this.path, serialize(document), this.fileSystem, true);
       if (sources) await writeThenTidy(this.sourcesPath, JSON.stringify(sources), this.fileSystem, true);
-    });
+    }));
     this.queue = written.catch(() => undefined);
     return written;
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
@@ -292,6 +292,23 @@ describe('readWorkspaceKubeconfig and writeWorkspaceKubeconfig', () => {
       writeFileSync(writer.sourcesPath, damaged);
       assert.equal(await writer.readSources(), undefined, damaged);
     }
+  });
+
+  it('waits while kubectl holds the file\'s lock (a terminal of the window writing it), then writes', async () => {
+    const target = dir.file('locked/workspace.kubeconfig');
+    const writer = new WorkspaceKubeconfigFile(target);
+    await writer.write(aDocument('before'));
+    // kubectl's lock: `<file>.lock`, created exclusively, removed when its write is done.
+    writeFileSync(`${target}.lock`, '', { flag: 'wx' });
+    let done = false;
+    const writing = writer.write(aDocument('after')).then(() => { done = true; });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal(done, false, 'no write while the lock is held');
+    assert.match(readFileSync(target, 'utf8'), /current-context: "before"/);
+    rmSync(`${target}.lock`);
+    await writing;
+    assert.match(readFileSync(target, 'utf8'), /current-context: "after"/);
+    assert.equal(existsSync(`${target}.lock`), false, 'its own lock is released');
   });
 
   it('lets concurrent writes of one target all succeed; the writer object applies them in order', async () => {
