@@ -29,6 +29,8 @@ export interface HostClusterOptions {
   apiserverPort?: number;
   /** Start the node agent that runs each vCluster pod's syncer (default: yes, when root). */
   nodeAgent?: boolean;
+  /** More kube-apiserver flags, `name=value` (a fault test turns the watch cache off). */
+  apiserverArgs?: string[];
   log?: (line: string) => void;
 }
 
@@ -254,6 +256,7 @@ export async function upHostCluster(binaries: HostBinaries, options: HostCluster
         '--extra-args', 'kube-apiserver=service-cluster-ip-range=10.96.0.0/16',
         // Pod IPs from this host's own range (see claimNetwork above).
         '--extra-args', `kwok-controller=cidr=${network.cidr}`,
+        ...(options.apiserverArgs ?? []).flatMap((arg) => ['--extra-args', `kube-apiserver=${arg}`]),
         '--wait', '90s',
         '--timeout', '150s',
       ], { env, timeoutMs: 180_000, signal: watchdog.signal });

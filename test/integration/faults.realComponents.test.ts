@@ -1,7 +1,7 @@
 // Real faults with the real components (issue 16): helm killed by a signal in the middle of a
 // create; a vCluster's pod deleted under a live port-forward; the host's kube-apiserver killed and
-// started again under a running watch. No fake server: the local host, its node agent, the real
-// helm and chart, the real syncer.
+// started again under a running watch; a real 410 Gone (etcd compacted while the API server was
+// down). No fake server: the local host, its node agent, its etcd, the real helm, chart and syncer.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -21,6 +21,42 @@ import { assertPortFree, clusterDir, downHostCluster, findProcesses, isAlive, up
 import { ensureVClusterBinaries, type VClusterBinaries } from '../env/vclusterBinaries';
 import { removeVCluster, upVCluster, waitForVirtualApi } from '../env/vclusterFixture';
 import { testHost, waitFor } from './support/host';
+
+/**
+ * Kills a local host's kube-apiserver with SIGKILL; `start` starts it again with the same command
+ * line, as kwokctl started it, and waits until it answers.
+ */
+async function killApiServer(cluster: string, server: string): Promise<{ etcd: string; start(client: KubeClient): Promise<void> }> {
+  const pid = Number(readFileSync(join(clusterDir(cluster), 'pids', 'kube-apiserver.pid'), 'utf8').trim());
+  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  const etcd = argv.find((arg) => arg.startsWith('--etcd-servers='))?.slice('--etcd-servers='.length).split(',')[0] ?? '';
+  process.kill(pid, 'SIGKILL');
+  await waitFor('the API server to be gone', 10_000, async () => (isAlive(pid) ? undefined : true), 50);
+  // A killed multi-threaded process holds its port until its last thread is gone.
+  const port = Number(new URL(server).port);
+  await waitFor('its port to be free', 30_000, async () => assertPortFree(port).then(() => true, () => undefined), 100);
+  return {
+    etcd,
+    async start(client) {
+      const logFile = join(clusterDir(cluster), 'logs', 'kube-apiserver-restarted.log');
+      const log = openSync(logFile, 'a');
+      // Detached and left to `downHostCluster`, which kills whatever runs from the cluster's folder.
+      spawn(argv[0]!, argv.slice(1), { cwd: clusterDir(cluster), detached: true, stdio: ['ignore', log, log] }).unref();
+      closeSync(log);
+      await waitFor('the API server to answer again', 60_000, async () => client.getJson('/version', {}, AbortSignal.timeout(2_000)).then(() => true, () => undefined), 250)
+        .catch((error: Error) => {
+          throw new Error(`${error.message}; its log:\n${readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n')}`);
+        });
+    },
+  };
+}
+
+/** One call of etcd's JSON gateway (`/v3/...`), which etcd serves beside gRPC on its client URL. */
+async function etcdCall(etcd: string, path: string, body: unknown): Promise<{ header?: { revision?: string } }> {
+  const response = await fetch(`${etcd}${path}`, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) throw new Error(`etcd ${path}: ${response.status} ${await response.text()}`);
+  return await response.json() as { header?: { revision?: string } };
+}
 
 describe('real faults with the real components', () => {
   let binaries: VClusterBinaries;
@@ -138,28 +174,59 @@ describe('real faults with the real components', () => {
       await client.request('POST', '/api/v1/namespaces/default/configmaps', { body: { metadata: { name: 'before' } } }, AbortSignal.timeout(5_000));
       await waitFor('the watch to see "before"', 30_000, async () => (seen.has('before') ? true : undefined), 100);
 
-      // Kill the API server and start it again with the same command line, as kwokctl started it.
-      const pid = Number(readFileSync(join(clusterDir(name), 'pids', 'kube-apiserver.pid'), 'utf8').trim());
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      const cwd = join(clusterDir(name));
-      process.kill(pid, 'SIGKILL');
-      await waitFor('the API server to be gone', 10_000, async () => (isAlive(pid) ? undefined : true), 50);
-      // A killed multi-threaded process holds its port until its last thread is gone.
-      const port = Number(new URL(cluster.server).port);
-      await waitFor('its port to be free', 30_000, async () => assertPortFree(port).then(() => true, () => undefined), 100);
-      const log = openSync(join(scratch, 'kube-apiserver-restarted.log'), 'a');
-      const restarted = spawn(argv[0]!, argv.slice(1), { cwd, detached: true, stdio: ['ignore', log, log] });
-      closeSync(log);
-      restarted.unref();
-      await waitFor('the API server to answer again', 60_000, async () => client.getJson('/version', {}, AbortSignal.timeout(2_000)).then(() => true, () => undefined), 250)
-        .catch((error: Error) => {
-          throw new Error(`${error.message}; its log:\n${readFileSync(join(scratch, 'kube-apiserver-restarted.log'), 'utf8').split('\n').slice(-15).join('\n')}`);
-        });
+      const restart = await killApiServer(name, cluster.server);
+      await restart.start(client);
       await client.request('POST', '/api/v1/namespaces/default/configmaps', { body: { metadata: { name: 'after' } } }, AbortSignal.timeout(5_000));
       await waitFor('the same watch to see "after"', 60_000, async () => (seen.has('after') ? true : undefined), 100);
       console.log(`    lists: ${relists} (a second one means the watch was answered 410 Gone and listed again)`);
       assert.ok(relists >= 1, 'it listed at least once');
-      if (restarted.pid && isAlive(restarted.pid)) process.kill(restarted.pid, 'SIGKILL');
+    } finally {
+      abort.abort();
+      await downHostCluster(name, hostBinaries);
+    }
+  });
+
+  it('a real 410 Gone: etcd compacted past the watch\'s version while the API server was down; the watch lists again by itself and goes on', async () => {
+    const hostBinaries = await ensureHostBinaries();
+    const name = `it-gone-${process.pid}`;
+    const abort = new AbortController();
+    try {
+      // Without the watch cache the API server resumes a watch from etcd itself, so etcd's
+      // compaction reaches the client as it would after a long enough outage: 410 Gone.
+      const cluster = await upHostCluster(hostBinaries, { name, nodes: 1, nodeAgent: false, apiserverArgs: ['watch-cache=false'] });
+      const loaded = await loadKubeconfig([cluster.kubeconfig]);
+      if (loaded.state !== 'ok') throw new Error('cannot read the fault host\'s kubeconfig');
+      const client = new KubeClient(kubeConfigForContext(loaded.document, loaded.contexts[0]!.name));
+      const seen = new Set<string>();
+      let lists = 0;
+      const errors: string[] = [];
+      void watchList(client, '/api/v1/namespaces/default/configmaps', {}, {
+        onRelist: (items) => {
+          lists++;
+          for (const item of items) seen.add(item.metadata?.name ?? '');
+        },
+        onEvent: (type, object) => {
+          if (type === 'ADDED') seen.add(object.metadata?.name ?? '');
+        },
+        onError: (error) => errors.push((error as Error).message),
+      }, abort.signal);
+      await client.request('POST', '/api/v1/namespaces/default/configmaps', { body: { metadata: { name: 'before' } } }, AbortSignal.timeout(5_000));
+      await waitFor('the watch to see "before"', 30_000, async () => (seen.has('before') ? true : undefined), 100);
+      assert.equal(lists, 1);
+
+      const restart = await killApiServer(name, cluster.server);
+      assert.match(restart.etcd, /^http:\/\/127\.0\.0\.1:\d+$/, `etcd's client URL: ${restart.etcd}`);
+      // Writes move etcd past the watch's version; compacting there drops the history it would resume from.
+      let revision = '0';
+      for (let index = 0; index < 3; index++) {
+        revision = (await etcdCall(restart.etcd, '/v3/kv/put', { key: Buffer.from(`/fault-test/${index}`).toString('base64'), value: Buffer.from('x').toString('base64') })).header?.revision ?? revision;
+      }
+      await etcdCall(restart.etcd, '/v3/kv/compaction', { revision, physical: true });
+      await restart.start(client);
+      await waitFor('the watch to be answered 410 Gone and list again', 60_000, async () => (lists >= 2 ? true : undefined), 100);
+      await client.request('POST', '/api/v1/namespaces/default/configmaps', { body: { metadata: { name: 'after' } } }, AbortSignal.timeout(5_000));
+      await waitFor('the watch to see "after"', 60_000, async () => (seen.has('after') ? true : undefined), 100);
+      console.log(`    lists: ${lists}; errors reported meanwhile: ${errors.length}`);
     } finally {
       abort.abort();
       await downHostCluster(name, hostBinaries);
