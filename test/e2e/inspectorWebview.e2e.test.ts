@@ -156,8 +156,13 @@ describe('the inspector page in Chromium (FAKE VS Code webview host)', () => {
     await first.locator('vscode-textfield.search input').fill('ns-07');
     await first.locator('.th.col-host button').click();
     await first.locator('.viewport').evaluate((viewport) => { viewport.scrollTop = 24 * 30; });
-    await first.locator('.viewport .row').nth(35).click();
-    const chosen = await selectedId(first);
+    // The scroll redraws the window of rows in the next frames; a click on a row being replaced
+    // is lost (seen on a loaded machine), so wait for two frames and click until one is selected.
+    await first.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
+    const chosen = await waitFor('a row selected by a click', 10_000, async () => {
+      await first.locator('.viewport .row').nth(35).click();
+      return (await first.locator('.viewport .row.selected').count()) > 0 ? selectedId(first) : undefined;
+    }, 200);
     await first.waitForTimeout(400);
     const state = await savedState(first);
     assert.equal((state.filter as { text: string }).text, 'ns-07');
