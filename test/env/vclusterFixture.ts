@@ -118,14 +118,19 @@ export async function waitForVirtualApi(options: { cluster: Pick<HostCluster, 'n
   }
 }
 
-/** Deletes a vCluster's namespace and waits (bounded) until the agent has stopped its syncer. */
+/**
+ * Deletes a vCluster's namespace and waits (bounded) until the namespace is gone and the agent has
+ * stopped its syncer: the next test on the same host must not find the vCluster still Terminating.
+ */
 export async function removeVCluster(cluster: Pick<HostCluster, 'name' | 'kubeconfig'>, namespace: string, name: string): Promise<void> {
   const hostConfig = new KubeConfig();
   hostConfig.loadFromFile(cluster.kubeconfig);
-  await hostConfig.makeApiClient(CoreV1Api).deleteNamespace({ name: namespace }).catch(() => undefined);
+  const core = hostConfig.makeApiClient(CoreV1Api);
+  await core.deleteNamespace({ name: namespace }).catch(() => undefined);
   const dir = podSyncerDir(cluster.name, namespace, name);
-  const deadline = Date.now() + 60_000;
-  while (existsSync(dir) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+  const deadline = Date.now() + 120_000;
+  const namespaceGone = () => core.readNamespace({ name: namespace }).then(() => false, (error: { code?: number }) => error.code === 404);
+  while ((existsSync(dir) || !await namespaceGone()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
   rmSync(virtualKubeconfigPath(cluster.name, namespace, name), { force: true });
 }
 
