@@ -8,6 +8,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient, kubeConfigForContext } from '../../src/kube/client';
 import { loadKubeconfig, type KubeconfigDocument } from '../../src/kube/kubeconfig';
 import { watchList } from '../../src/kube/watch';
@@ -135,16 +136,32 @@ describe('real faults with the real components', () => {
       const connections = await loadKubeconfig([lifecycle.connector.connectionsFile]);
       if (connections.state !== 'ok') throw new Error('cannot read the connections file');
       const through = new KubeClient(kubeConfigForContext(connections.document, connection.context));
-      const ask = () => through.request('GET', '/api/v1/namespaces', {}, AbortSignal.timeout(3_000)).then(() => true, () => false);
+      let lastProblem = '';
+      const ask = () => through.request('GET', '/api/v1/namespaces', {}, AbortSignal.timeout(2_000)).then(() => true, (error: Error) => {
+        lastProblem = error.message;
+        return false;
+      });
       assert.equal(await ask(), true);
 
       const host = new KubeClient(kubeConfigForContext(document, hostContext));
       await host.request('DELETE', `/api/v1/namespaces/${namespace}/pods/${name}-0`, {}, AbortSignal.timeout(5_000));
       await waitFor('the port-forward to fail while the pod is gone', 60_000, async () => ((await ask()) ? undefined : true), 250);
       // The StatefulSet makes a new pod; the node agent starts its syncer at the new pod IP.
-      await waitForVirtualApi({ cluster: testHost(), name, namespace, timeoutMs: 120_000 });
+      const { kubeconfig } = await waitForVirtualApi({ cluster: testHost(), name, namespace, timeoutMs: 120_000 });
+      // The new syncer answers straight at its pod IP three times in a row: it has started.
+      const direct = new KubeConfig();
+      direct.loadFromFile(kubeconfig);
+      const directClient = new KubeClient(direct);
+      let inRow = 0;
+      await waitFor('the new syncer to answer steadily', 60_000, async () => {
+        inRow = await directClient.request('GET', '/api/v1/namespaces', {}, AbortSignal.timeout(2_000)).then(() => inRow + 1, () => 0);
+        return inRow >= 3 ? true : undefined;
+      }, 200);
       const answeredAt = Date.now();
-      await waitFor('the same connection to answer again', 5_000, async () => ((await ask()) ? true : undefined), 100);
+      await waitFor('the same connection to answer again', 5_000, async () => ((await ask()) ? true : undefined), 100)
+        .catch((error: Error) => {
+          throw new Error(`${error.message}; the last answer through the port-forward: ${lastProblem}`);
+        });
       console.log(`    the port-forward answered again ${Date.now() - answeredAt} ms after the new pod did`);
     } finally {
       lifecycle.dispose();
