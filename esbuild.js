@@ -24,13 +24,13 @@ const problemReporter = {
 };
 
 /**
- * The extension loads the Kubernetes client (dist/backend.js) with require('./backend.js') on
+ * The extension loads the Kubernetes client (dist/core-bundle.js) with require('./core-bundle.js') on
  * first use; keep that require as it is instead of inlining the module into extension.js.
  */
-const lazyBackend = {
-  name: 'lazy-backend',
+const lazyCoreBundle = {
+  name: 'lazy-core-bundle',
   setup(build) {
-    build.onResolve({ filter: /^\.\/backend\.js$/ }, () => ({ path: './backend.js', external: true }));
+    build.onResolve({ filter: /^\.\/core-bundle\.js$/ }, () => ({ path: './core-bundle.js', external: true }));
   },
 };
 
@@ -48,14 +48,14 @@ const extensionBuild = {
   ...shared,
   entryPoints: {
     extension: path.join(__dirname, 'src', 'extension.ts'),
-    backend: path.join(__dirname, 'src', 'vcluster', 'backend.ts'),
+    'core-bundle': path.join(__dirname, 'src', 'coreBundle.ts'),
   },
   outdir: path.join(__dirname, 'dist'),
   platform: 'node',
   format: 'cjs',
   target: 'node20',
   external: ['vscode'],
-  plugins: [problemReporter, lazyBackend],
+  plugins: [problemReporter, lazyCoreBundle],
   // The first statement of the bundle: lets activation logs split module loading from activate().
   banner: { js: 'var __bundleStartMs = performance.now();' },
   // Prefer ES module builds so esbuild can drop the parts of client-node we never import.

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { KubeClient, kubeConfigForContext } from '../src/kube/client';
 import { loadKubeconfig } from '../src/kube/kubeconfig';
-import { discoverVClusters } from '../src/vcluster/discovery';
+import { discoverVClusters } from '../src/vcluster/discovery/discoverVClusters';
 import { ensureHostBinaries } from '../test/env/hostBinaries';
 import { downHostCluster, upHostCluster } from '../test/env/hostCluster';
 import { ensureVClusterBinaries } from '../test/env/vclusterBinaries';

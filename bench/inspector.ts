@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { PAIR_STATUSES, PROTOCOL_VERSION, type HostMessage, type PairRow, type PairStatusName } from '../src/shared/protocol';
-import { hostName } from '../src/vcluster/translate';
+import { hostName } from '../src/vcluster/mapping/hostNames';
 import { CHROMIUM } from '../test/e2e/harness/workbench';
 import { cachedHostBinaries } from '../test/env/hostBinaries';
 import { downHostCluster, upHostCluster } from '../test/env/hostCluster';

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import type { RawObject } from '../src/kube/watch';
-import type { KubeObject, MappingInput, MappingPair, PairStatus } from '../src/vcluster/mapping';
-import { lean } from '../src/vcluster/leanObject';
-import { hostName } from '../src/vcluster/translate';
+import type { KubeObject, MappingInput, MappingPair, PairStatus } from '../src/vcluster/mapping/mapping';
+import { lean } from '../src/vcluster/mapping/leanObject';
+import { hostName } from '../src/vcluster/mapping/hostNames';
 import { seededRandom } from '../test/env/seededRandom';
 
-type MappingModule = typeof import('../src/vcluster/mapping');
+type MappingModule = typeof import('../src/vcluster/mapping/mapping');
 
 /**
  * The virtual↔host mapping model (buildMapping) at 1k / 10k / 50k virtual objects (issue 6,

@@ -13,9 +13,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient, kubeConfigForContext } from '../src/kube/client';
 import { loadKubeconfig } from '../src/kube/kubeconfig';
 import { MemoryLogger } from '../src/process/log';
-import { VClusterActions } from '../src/vcluster/actions';
-import * as backend from '../src/vcluster/backend';
-import { ConnectionsKubeconfig } from '../src/vcluster/connection';
+import * as core from '../src/coreBundle';
+import { ConnectionsKubeconfig } from '../src/vcluster/connect/connectionsKubeconfig';
 import { ensureHostBinaries } from '../test/env/hostBinaries';
 import { downHostCluster, upHostCluster } from '../test/env/hostCluster';
 import { residentMiB } from '../test/env/processes';
@@ -23,6 +22,7 @@ import { liveGroupMembers } from '../test/env/supervisor';
 import { ensureVClusterBinaries } from '../test/env/vclusterBinaries';
 import { createVCluster, podSyncerDir, removeVCluster, vclusterCli, waitForVirtualApi } from '../test/env/vclusterFixture';
 import { podSyncerView } from '../test/env/nodeAgent/podSyncer';
+import { createVClusterServices } from '../src/vcluster/vclusterServices';
 
 export interface VClustersBench {
   extensionCreateMs: number[];
@@ -61,12 +61,12 @@ export async function measureVClusters(samples = 3): Promise<VClustersBench> {
     const loaded = await loadKubeconfig([cluster.kubeconfig]);
     if (loaded.state !== 'ok') throw new Error('bench: cannot read the host kubeconfig');
     const hostContext = loaded.contexts[0]!.name;
-    const actions = new VClusterActions({
-      loadBackend: async () => backend,
+    const actions = createVClusterServices({
+      loadCoreBundle: async () => core,
       kubeconfig: () => ({ document: loaded.document, paths: [cluster.kubeconfig] }),
       tools: () => ({ helm: binaries.helm, vcluster: binaries.vcluster, preference: 'helm' }),
       chart: () => ({ localDir: binaries.chartDir }),
-      connections: new ConnectionsKubeconfig(join(scratch, 'connections.kubeconfig'), async () => ({ parse: backend.parseYaml, stringify: backend.stringifyYaml })),
+      connections: new ConnectionsKubeconfig(join(scratch, 'connections.kubeconfig'), async () => ({ parse: core.parseYaml, stringify: core.stringifyYaml })),
       connectServers: () => ({}),
       logger: new MemoryLogger(),
       requestTimeoutMs: () => 5_000,
@@ -78,7 +78,7 @@ export async function measureVClusters(samples = 3): Promise<VClustersBench> {
         // The extension: create (helm), Connect (its own port-forward), one request.
         const ext = { hostContext, name: `ext${sample}`, namespace: `bench-ext${sample}` };
         let started = performance.now();
-        await actions.create({ ...ext, valuesFiles: [] });
+        await actions.lifecycle.create({ ...ext, valuesFiles: [] });
         const connection = await until('the extension\'s connect', 240_000, () => actions.connector.connect(ext));
         const connections = await loadKubeconfig([actions.connector.connectionsFile]);
         if (connections.state !== 'ok') throw new Error('bench: cannot read the connections file');

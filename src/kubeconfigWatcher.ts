@@ -1,6 +1,6 @@
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { DisposableStore } from './lifecycle';
+import { DisposableStore } from './disposables';
 
 const DEBOUNCE_MS = 300;
 

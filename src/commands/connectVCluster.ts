@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type { VClusterActions } from '../vcluster/actions';
-import type { VClusterRef } from '../vcluster/operations';
+import type { VClusterServices } from '../vcluster/vclusterServices';
 import type { Command } from './command';
 import { targetVCluster, withLifecycleProgress, type LifecycleUi } from './lifecycleUi';
+import { type VClusterRef } from '../vcluster/identity';
 
 function isRef(value: unknown): value is VClusterRef & { server?: string } {
   const ref = value as VClusterRef | undefined;
@@ -15,19 +15,19 @@ function isRef(value: unknown): value is VClusterRef & { server?: string } {
  */
 export class ConnectVClusterCommand implements Command {
   readonly id = 'vcluster.connectVCluster';
-  constructor(private readonly ui: LifecycleUi, private readonly actions: VClusterActions) {}
+  constructor(private readonly ui: LifecycleUi, private readonly vclusters: VClusterServices) {}
 
   async run(arg?: unknown): Promise<string | undefined> {
-    const vcluster = isRef(arg) ? arg : await targetVCluster(this.ui, arg, 'Connect to vCluster', (candidate) => !this.actions.connector.isConnected(candidate));
+    const vcluster = isRef(arg) ? arg : await targetVCluster(this.ui, arg, 'Connect to vCluster', (candidate) => !this.vclusters.connector.isConnected(candidate));
     if (!vcluster) return undefined;
     const server = isRef(arg) ? arg.server : undefined;
-    const connection = await withLifecycleProgress(`Connecting to vCluster ${vcluster.name}`, (progress) => this.actions.connector.connect(vcluster, { ...(server ? { server } : {}), ...(progress.signal ? { signal: progress.signal } : {}) }));
+    const connection = await withLifecycleProgress(`Connecting to vCluster ${vcluster.name}`, (progress) => this.vclusters.connector.connect(vcluster, { ...(server ? { server } : {}), ...(progress.signal ? { signal: progress.signal } : {}) }));
     await this.ui.refresh();
     void vscode.window.showInformationMessage(
       `Connected to vCluster ${vcluster.name}: context ${connection.context} (${connection.via === 'portForward' ? `port-forward on ${connection.server}` : connection.server}).`,
       'Copy KUBECONFIG Path',
     ).then((choice) => {
-      if (choice === 'Copy KUBECONFIG Path') void vscode.env.clipboard.writeText(this.actions.connector.connectionsFile);
+      if (choice === 'Copy KUBECONFIG Path') void vscode.env.clipboard.writeText(this.vclusters.connector.connectionsFile);
     });
     return connection.context;
   }

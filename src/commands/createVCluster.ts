@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import type { ClustersTreeNode } from '../tree/clustersTreeProvider';
-import { CreateCancelledError, type VClusterActions } from '../vcluster/actions';
-import { defaultNamespace, namespaceProblem, vclusterNameProblem } from '../vcluster/names';
-import { normalizeKubernetesVersion } from '../vcluster/provision';
+import { CreateCancelledError } from '../vcluster/lifecycle/vclusterLifecycle';
+import type { VClusterServices } from '../vcluster/vclusterServices';
+import { defaultNamespace, namespaceProblem, vclusterNameProblem } from '../vcluster/lifecycle/names';
+import { normalizeKubernetesVersion } from '../vcluster/lifecycle/provisioners';
 import type { Command } from './command';
-import { isSettled, knownVClusters, type LifecycleUi, pickValuesFile, refreshUntilSettled, withLifecycleProgress } from './lifecycleUi';
+import { isSettled, type LifecycleUi, pickValuesFile, refreshUntilSettled, withLifecycleProgress } from './lifecycleUi';
 import { redactedMessage } from '../process/redact';
 
 /** Everything create needs; passing it skips the prompts (for other extensions and tests). */
@@ -25,7 +26,7 @@ function isCreateArgs(value: unknown): value is CreateVClusterArgs {
 /** `vcluster create` from the palette or a host context's menu. */
 export class CreateVClusterCommand implements Command {
   readonly id = 'vcluster.createVCluster';
-  constructor(private readonly ui: LifecycleUi, private readonly actions: VClusterActions) {}
+  constructor(private readonly ui: LifecycleUi, private readonly vclusters: VClusterServices) {}
 
   async run(arg?: unknown): Promise<boolean> {
     const request = isCreateArgs(arg) ? arg : await this.ask(arg as ClustersTreeNode | undefined);
@@ -34,7 +35,7 @@ export class CreateVClusterCommand implements Command {
     const full = { hostContext: request.hostContext, name: request.name, namespace, valuesFiles: request.valuesFiles ?? [], ...(request.chartVersion ? { chartVersion: request.chartVersion } : {}), ...(request.kubernetesVersion ? { kubernetesVersion: request.kubernetesVersion } : {}) };
     this.ui.logger.info(`[create] ${full.name} in ${namespace} on ${full.hostContext}`);
     try {
-      const provisioner = await withLifecycleProgress(`Creating vCluster ${full.name}`, (progress) => this.actions.create(full, progress));
+      const provisioner = await withLifecycleProgress(`Creating vCluster ${full.name}`, (progress) => this.vclusters.lifecycle.create(full, progress));
       void refreshUntilSettled(this.ui, full, (vcluster) => vcluster !== undefined && isSettled(vcluster));
       void vscode.window.showInformationMessage(`vCluster ${full.name} was created in ${namespace} on ${full.hostContext} (with ${provisioner.kind}).`, 'Connect').then((choice) => {
         if (choice === 'Connect') void vscode.commands.executeCommand('vcluster.connectVCluster', { ...full });
@@ -55,7 +56,7 @@ export class CreateVClusterCommand implements Command {
     const hostContext = node?.kind === 'hostContext' ? node.host.context.name : await this.pickHost(title);
     if (!hostContext) return undefined;
     // What the view knows already, for messages as the user types; create checks the host again.
-    const occupied = new Map(knownVClusters(this.ui.inventory).filter((vcluster) => vcluster.hostContext === hostContext).map((vcluster) => [vcluster.namespace, vcluster.name]));
+    const occupied = new Map(this.ui.inventory.knownVClusters().filter((vcluster) => vcluster.hostContext === hostContext).map((vcluster) => [vcluster.namespace, vcluster.name]));
     const name = await vscode.window.showInputBox({
       title: `${title} (1/5) on ${hostContext}`,
       prompt: 'Name of the vCluster: lower-case letters, digits and \'-\'',

@@ -1,17 +1,17 @@
 import * as vscode from 'vscode';
-import type { VClusterActions } from '../vcluster/actions';
+import type { VClusterServices } from '../vcluster/vclusterServices';
 import type { Command } from './command';
 import { type LifecycleUi, refreshUntilSettled, targetVCluster, withLifecycleProgress } from './lifecycleUi';
 
 /** `vcluster delete`, after a confirmation that names everything that goes. */
 export class DeleteVClusterCommand implements Command {
   readonly id = 'vcluster.deleteVCluster';
-  constructor(private readonly ui: LifecycleUi, private readonly actions: VClusterActions) {}
+  constructor(private readonly ui: LifecycleUi, private readonly vclusters: VClusterServices) {}
 
   async run(arg?: unknown): Promise<boolean> {
     const vcluster = await targetVCluster(this.ui, arg, 'Delete vCluster');
     if (!vcluster) return false;
-    const plan = await this.actions.planDeletion(vcluster, AbortSignal.timeout(30_000));
+    const plan = await this.vclusters.lifecycle.planDeletion(vcluster, AbortSignal.timeout(30_000));
     const goes = [
       `the Helm release ${plan.release} in namespace ${vcluster.namespace} (the vCluster and everything in it)`,
       ...plan.volumeClaims.map((claim) => `the volume claim ${claim} and its data`),
@@ -25,7 +25,7 @@ export class DeleteVClusterCommand implements Command {
     );
     if (choice !== 'Delete') return false;
     this.ui.logger.info(`[delete] ${vcluster.name} in ${vcluster.namespace} on ${vcluster.hostContext}: ${goes.join('; ')}`);
-    await withLifecycleProgress(`Deleting vCluster ${vcluster.name}`, (progress) => this.actions.delete(plan, progress), false);
+    await withLifecycleProgress(`Deleting vCluster ${vcluster.name}`, (progress) => this.vclusters.lifecycle.delete(plan, progress), false);
     void refreshUntilSettled(this.ui, vcluster, (current) => current === undefined);
     vscode.window.setStatusBarMessage(`vCluster ${vcluster.name} deleted`, 5000);
     return true;

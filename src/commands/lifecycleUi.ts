@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../process/log';
 import type { ClustersTreeNode } from '../tree/clustersTreeProvider';
-import type { VClusterSummary } from '../vcluster/discovery';
-import { isDiscovering, type ClusterInventory } from '../vcluster/inventory';
-import { vclusterKey } from '../vcluster/operations';
-import type { Progress } from '../vcluster/actions';
-import { statusTone } from '../vcluster/status';
+import type { VClusterSummary } from '../vcluster/discovery/discoverVClusters';
+import { isDiscovering, type ClusterInventory } from '../vcluster/discovery/inventory';
+import type { Progress } from '../vcluster/lifecycle/vclusterLifecycle';
+import { statusTone } from '../vcluster/discovery/status';
 import { showLivePick } from './livePick';
+import { vclusterKey } from '../vcluster/identity';
 
 /** What the lifecycle commands share: finding their target and running with progress. */
 
@@ -32,7 +32,7 @@ export async function refreshUntilSettled(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     await ui.refresh();
-    const current = knownVClusters(ui.inventory).find((vcluster) => vcluster.hostContext === ref.hostContext && vcluster.namespace === ref.namespace && vcluster.name === ref.name);
+    const current = ui.inventory.knownVClusters().find((vcluster) => vcluster.hostContext === ref.hostContext && vcluster.namespace === ref.namespace && vcluster.name === ref.name);
     if (settled(current) || Date.now() > deadline) return;
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
@@ -41,11 +41,6 @@ export async function refreshUntilSettled(
 /** Settled: no longer starting or stopping (Running, Paused, failed…), or gone. */
 export function isSettled(vcluster: VClusterSummary | undefined): boolean {
   return vcluster === undefined || statusTone(vcluster.status) !== 'progressing';
-}
-
-/** Every vCluster the view knows of now, across all reachable hosts. */
-export function knownVClusters(inventory: ClusterInventory): VClusterSummary[] {
-  return inventory.snapshot.hosts.flatMap((host) => (host.discovery.state === 'ok' ? host.discovery.result.vclusters : []));
 }
 
 /**
@@ -61,7 +56,7 @@ export async function targetVCluster(
   const node = arg as ClustersTreeNode | undefined;
   if (node && typeof node === 'object' && node.kind === 'vcluster') return node.vcluster;
   if (ui.inventory.snapshot.kubeconfig.state === 'loading') void ui.refresh();
-  const candidates = () => knownVClusters(ui.inventory).filter(eligible);
+  const candidates = () => ui.inventory.knownVClusters().filter(eligible);
   if (candidates().length === 0 && !isDiscovering(ui.inventory.snapshot)) {
     void vscode.window.showInformationMessage(`${title}: no vCluster to choose from.`);
     return undefined;

@@ -1,18 +1,18 @@
 import * as vscode from 'vscode';
-import type { VClusterActions } from '../vcluster/actions';
-import { statusTone } from '../vcluster/status';
+import type { VClusterServices } from '../vcluster/vclusterServices';
+import { statusTone } from '../vcluster/discovery/status';
 import type { Command } from './command';
 import { isSettled, type LifecycleUi, refreshUntilSettled, targetVCluster, withLifecycleProgress } from './lifecycleUi';
 
 /** `vcluster pause`: scale to 0 with the CLI's annotations, delete the synced pods. */
 export class PauseVClusterCommand implements Command {
   readonly id = 'vcluster.pauseVCluster';
-  constructor(private readonly ui: LifecycleUi, private readonly actions: VClusterActions) {}
+  constructor(private readonly ui: LifecycleUi, private readonly vclusters: VClusterServices) {}
 
   async run(arg?: unknown): Promise<boolean> {
     const vcluster = await targetVCluster(this.ui, arg, 'Pause vCluster', (candidate) => statusTone(candidate.status) !== 'paused');
     if (!vcluster) return false;
-    const outcome = await withLifecycleProgress(`Pausing vCluster ${vcluster.name}`, () => this.actions.pause(vcluster), false);
+    const outcome = await withLifecycleProgress(`Pausing vCluster ${vcluster.name}`, () => this.vclusters.lifecycle.pause(vcluster), false);
     void refreshUntilSettled(this.ui, vcluster, isSettled);
     if (!outcome.changed) void vscode.window.showInformationMessage(`vCluster ${vcluster.name} was not paused: ${outcome.reason}.`);
     else this.ui.logger.info(`[pause] ${vcluster.name}: paused (was ${outcome.replicas} replica(s))`);

@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../process/log';
-import { isDiscovering, type ClusterInventory } from '../vcluster/inventory';
+import { isDiscovering, type ClusterInventory } from '../vcluster/discovery/inventory';
 import { contextOfChoice, sameChoice, type WorkspaceChoice } from '../workspace/workspaceChoice';
 import type { WorkspaceContext } from '../workspace/workspaceContext';
 import type { Command } from './command';
-import { knownVClusters } from './lifecycleUi';
 import { showLivePick } from './livePick';
 import { switchWorkspaceContext } from './workspaceContextUi';
 
@@ -52,7 +51,7 @@ export class SelectWorkspaceContextCommand implements Command {
         items.push({ label: `${mark(choice)}${context.name}`, description: context.server ?? context.problem ?? '', detail: context.name === loaded.currentContext ? 'current context of your kubeconfig' : undefined, choice });
       }
     }
-    const vclusters = knownVClusters(this.inventory);
+    const vclusters = this.inventory.knownVClusters();
     if (vclusters.length > 0) {
       items.push({ label: 'vClusters', kind: vscode.QuickPickItemKind.Separator });
       for (const vcluster of vclusters) {

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import type { VClusterActions } from '../vcluster/actions';
+import type { VClusterServices } from '../vcluster/vclusterServices';
 import type { Command } from './command';
 import { isSettled, type LifecycleUi, pickValuesFile, refreshUntilSettled, targetVCluster, withLifecycleProgress } from './lifecycleUi';
 
 /** `vcluster create --upgrade`: new values or a new chart version, through the same provisioner. */
 export class UpgradeVClusterCommand implements Command {
   readonly id = 'vcluster.upgradeVCluster';
-  constructor(private readonly ui: LifecycleUi, private readonly actions: VClusterActions) {}
+  constructor(private readonly ui: LifecycleUi, private readonly vclusters: VClusterServices) {}
 
   async run(arg?: unknown): Promise<boolean> {
     const vcluster = await targetVCluster(this.ui, arg, 'Upgrade vCluster');
@@ -20,7 +20,7 @@ export class UpgradeVClusterCommand implements Command {
       validateInput: (value) => (value.trim() === '' || /^v?\d+\.\d+\.\d+([-+][\w.-]+)?$/.test(value.trim()) ? undefined : 'A chart version looks like 0.36.1.'),
     });
     if (chartVersion === undefined) return false;
-    await withLifecycleProgress(`Upgrading vCluster ${vcluster.name}`, (progress) => this.actions.upgrade(vcluster, { valuesFiles, ...(chartVersion.trim() ? { chartVersion: chartVersion.trim() } : {}) }, progress));
+    await withLifecycleProgress(`Upgrading vCluster ${vcluster.name}`, (progress) => this.vclusters.lifecycle.upgrade(vcluster, { valuesFiles, ...(chartVersion.trim() ? { chartVersion: chartVersion.trim() } : {}) }, progress));
     void refreshUntilSettled(this.ui, vcluster, isSettled);
     vscode.window.setStatusBarMessage(`vCluster ${vcluster.name} upgraded`, 5000);
     return true;

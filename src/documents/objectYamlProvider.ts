@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import type { KubeClient } from '../kube/client';
 import { describeKubeError } from '../kube/errors';
-import type { Backend } from '../vcluster/backend';
-import type { VClusterRef } from '../vcluster/operations';
-import { objectPath } from '../vcluster/resources';
+import type { CoreBundle } from '../coreBundle';
+import { objectPath } from '../vcluster/mapping/objectPaths';
+import { type VClusterRef } from '../vcluster/identity';
 
 export const OBJECT_YAML_SCHEME = 'vcluster-object';
 
@@ -46,7 +46,7 @@ export function parseObjectUri(uri: vscode.Uri): ObjectAddress | undefined {
 }
 
 export interface ObjectYamlOptions {
-  loadBackend: () => Promise<Backend>;
+  loadCoreBundle: () => Promise<CoreBundle>;
   hostClient: (hostContext: string) => Promise<KubeClient>;
   virtualClient: (vcluster: VClusterRef) => Promise<KubeClient | undefined>;
 }
@@ -68,7 +68,7 @@ export class ObjectYamlProvider implements vscode.TextDocumentContentProvider {
     try {
       const object = await client.getJson<{ metadata?: { managedFields?: unknown } }>(path, {}, AbortSignal.timeout(15_000));
       if (object.metadata) delete object.metadata.managedFields;
-      const { stringifyYaml } = await this.options.loadBackend();
+      const { stringifyYaml } = await this.options.loadCoreBundle();
       return stringifyYaml(object);
     } catch (error) {
       const described = describeKubeError(error, 15);

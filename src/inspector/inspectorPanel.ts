@@ -1,17 +1,17 @@
 import * as vscode from 'vscode';
-import { DisposableStore } from '../lifecycle';
+import { DisposableStore } from '../disposables';
 import type { Logger } from '../process/log';
 import { printableLine } from '../process/redact';
 import {
   parseWebviewMessage, PROTOCOL_VERSION, type HostMessage, type ObjectSideName, type PairDetail, type SourceState, type WebviewMessage,
 } from '../shared/protocol';
 import type { MappingSources } from '../tree/mappingSources';
-import type { VClusterSummary } from '../vcluster/discovery';
-import type { MappingPair } from '../vcluster/mapping';
-import type { MappingSource } from '../vcluster/mappingSource';
-import { vclusterKey, type VClusterRef } from '../vcluster/operations';
+import type { VClusterSummary } from '../vcluster/discovery/discoverVClusters';
+import type { MappingPair } from '../vcluster/mapping/mapping';
+import type { MappingSource } from '../vcluster/mapping/mappingSource';
 import { inspectorHtml } from './inspectorHtml';
 import { rowChanges, toPairRow } from './pairRows';
+import { type VClusterRef, vclusterKey } from '../vcluster/identity';
 
 export const INSPECTOR_VIEW_TYPE = 'vcluster.inspector';
 

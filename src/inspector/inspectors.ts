@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { DisposableStore } from '../lifecycle';
-import { vclusterKey, type VClusterRef } from '../vcluster/operations';
+import { DisposableStore } from '../disposables';
 import { INSPECTOR_VIEW_TYPE, InspectorPanel, inspectorTitle, type InspectorFocus, type InspectorServices } from './inspectorPanel';
+import { type VClusterRef, vclusterKey } from '../vcluster/identity';
 
 /** The part of the webview's saved state the extension reads to restore a panel after a reload. */
 function savedVCluster(state: unknown): VClusterRef | undefined {

@@ -1,5 +1,5 @@
 import type { PairRow } from '../shared/protocol';
-import type { MappingPair } from '../vcluster/mapping';
+import type { MappingPair } from '../vcluster/mapping/mapping';
 
 /** A mapping pair as one row of the inspector's table (what crosses to the webview). */
 export function toPairRow(pair: MappingPair): PairRow {

@@ -7,8 +7,8 @@ import { stringify } from 'yaml';
 import { KubeApiError } from './errors';
 import type { KubeconfigDocument } from './kubeconfig';
 
-// client-node takes tens of milliseconds to evaluate: this module is part of dist/backend.js,
-// which the extension loads on first use (see vcluster/backend.ts and container.ts).
+// client-node takes tens of milliseconds to evaluate: this module is part of dist/core-bundle.js,
+// which the extension loads on first use (see coreBundle.ts and container.ts).
 
 /**
  * A client-node KubeConfig for one context of a merged kubeconfig (never written to disk). Only

@@ -18,7 +18,7 @@ export interface KubeErrorDescription {
 }
 
 /**
- * Recognised by shape, not `instanceof`: the client that throws lives in dist/backend.js and the
+ * Recognised by shape, not `instanceof`: the client that throws lives in dist/core-bundle.js and the
  * code that catches in dist/extension.js, each bundle with its own copy of this class.
  */
 export function isKubeApiError(error: unknown): error is KubeApiError {

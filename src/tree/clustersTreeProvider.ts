@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
-import { DisposableStore } from '../lifecycle';
-import type { VClusterActions } from '../vcluster/actions';
-import { hasNothingToShow, type ClusterInventory, type HostState } from '../vcluster/inventory';
+import { DisposableStore } from '../disposables';
+import type { VClusterServices } from '../vcluster/vclusterServices';
+import { hasNothingToShow, type ClusterInventory, type HostState } from '../vcluster/discovery/inventory';
 import { ContextKeys } from './contextValues';
 import { hostContextNode, hostContextTreeItem, type HostContextNode } from './hostContextNode';
 import type { MappingChildren } from './mappingChildren';
 import { mappingTreeItem, type MappingNode, type MappingPairNode } from './mappingNodes';
-import type { MappingPair } from '../vcluster/mapping';
+import type { MappingPair } from '../vcluster/mapping/mapping';
 import { vclusterNode, vclusterTreeItem, type VClusterNode } from './vclusterNode';
-import type { VClusterSummary } from '../vcluster/discovery';
+import type { VClusterSummary } from '../vcluster/discovery/discoverVClusters';
 
 export type ClustersTreeNode = HostContextNode | VClusterNode | MappingNode;
 
@@ -32,12 +32,12 @@ export class ClustersTreeProvider extends DisposableStore implements vscode.Tree
   private drawnRoot: string | undefined;
   private readonly drawnHosts = new Map<string, string>();
 
-  constructor(private readonly inventory: ClusterInventory, private readonly actions: VClusterActions, private readonly mapping: MappingChildren) {
+  constructor(private readonly inventory: ClusterInventory, private readonly vclusters: Pick<VClusterServices, 'tracker' | 'connector'>, private readonly mapping: MappingChildren) {
     super();
     this.register(inventory.onDidChange((contextName) => this.scheduleChange(contextName)));
     // An operation starting or ending, or a connection, changes how a vCluster is shown.
-    this.register(actions.tracker.onDidChange((ref) => this.scheduleChange(ref.hostContext)));
-    this.register(actions.connector.onDidChangeConnections(() => this.scheduleChange(undefined)));
+    this.register(vclusters.tracker.onDidChange((ref) => this.scheduleChange(ref.hostContext)));
+    this.register(vclusters.connector.onDidChangeConnections(() => this.scheduleChange(undefined)));
     this.register({ dispose: () => clearTimeout(this.coalesceTimer) });
   }
 
@@ -50,7 +50,7 @@ export class ClustersTreeProvider extends DisposableStore implements vscode.Tree
   getTreeItem(node: ClustersTreeNode): vscode.TreeItem {
     if (node.kind === 'hostContext') return hostContextTreeItem(node);
     if (node.kind !== 'vcluster') return mappingTreeItem(node);
-    return vclusterTreeItem(node, { connected: this.actions.connector.isConnected(node.vcluster), operation: this.actions.tracker.current(node.vcluster) });
+    return vclusterTreeItem(node, { connected: this.vclusters.connector.isConnected(node.vcluster), operation: this.vclusters.tracker.current(node.vcluster) });
   }
 
   getParent(node: ClustersTreeNode): ClustersTreeNode | undefined {
@@ -175,6 +175,6 @@ export class ClustersTreeProvider extends DisposableStore implements vscode.Tree
   /** What a host's node and its vCluster rows show: the host, what discovery found, connections and operations. */
   private hostKey(host: HostState): string {
     const vclusters = host.discovery.state === 'ok' ? host.discovery.result.vclusters : [];
-    return JSON.stringify([host.context, host.isCurrent, host.discovery, vclusters.map((vcluster) => [this.actions.connector.isConnected(vcluster), this.actions.tracker.current(vcluster) ?? null])]);
+    return JSON.stringify([host.context, host.isCurrent, host.discovery, vclusters.map((vcluster) => [this.vclusters.connector.isConnected(vcluster), this.vclusters.tracker.current(vcluster) ?? null])]);
   }
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { KubeErrorKind } from '../kube/errors';
-import type { HostState } from '../vcluster/inventory';
+import type { HostState } from '../vcluster/discovery/inventory';
 import { kindClusterOfContext } from '../hostcluster/kind';
 import { ContextValues } from './contextValues';
 

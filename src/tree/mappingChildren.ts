@@ -1,13 +1,13 @@
-import type { VClusterSummary } from '../vcluster/discovery';
-import { vclusterKey } from '../vcluster/operations';
-import type { MappingSource } from '../vcluster/mappingSource';
+import type { VClusterSummary } from '../vcluster/discovery/discoverVClusters';
+import type { MappingSource } from '../vcluster/mapping/mappingSource';
 import { emptyStatusCounts } from '../shared/protocol';
-import type { MappingPair } from '../vcluster/mapping';
+import type { MappingPair } from '../vcluster/mapping/mapping';
 import {
   groupOf, kindNodeId, kindNodes, messageNode, namespaceNodeId, namespaceNodes, pairNodeId, pairNodes,
   type MappingKindNode, type MappingNamespaceNode, type MappingNode, type MappingPairNode,
 } from './mappingNodes';
 import type { MappingSources } from './mappingSources';
+import { vclusterKey } from '../vcluster/identity';
 
 /** How long expanding a vCluster waits for its first list before showing "reading…". */
 const FIRST_LIST_WAIT_MS = 3000;

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { VClusterSummary } from '../vcluster/discovery';
-import type { MappingPair, PairStatus } from '../vcluster/mapping';
+import type { VClusterSummary } from '../vcluster/discovery/discoverVClusters';
+import type { MappingPair, PairStatus } from '../vcluster/mapping/mapping';
 import { ContextValues } from './contextValues';
 import { CLUSTER_SCOPE_GROUP, CONTROL_PLANE_GROUP, pairGroup } from '../shared/pairGroup';
 import { naturalCompare } from '../shared/naturalCompare';

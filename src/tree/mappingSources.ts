@@ -1,12 +1,12 @@
 import type { KubeClient } from '../kube/client';
 import type { Logger } from '../process/log';
-import type { Backend } from '../vcluster/backend';
-import type { VClusterSummary } from '../vcluster/discovery';
-import type { MappingSource } from '../vcluster/mappingSource';
-import { vclusterKey } from '../vcluster/operations';
+import type { CoreBundle } from '../coreBundle';
+import type { VClusterSummary } from '../vcluster/discovery/discoverVClusters';
+import type { MappingSource } from '../vcluster/mapping/mappingSource';
+import { vclusterKey } from '../vcluster/identity';
 
 export interface MappingSourcesOptions {
-  loadBackend: () => Promise<Backend>;
+  loadCoreBundle: () => Promise<CoreBundle>;
   hostClient: (hostContext: string) => Promise<KubeClient>;
   /** The virtual cluster's client when it is connected; undefined otherwise (host markers only). */
   virtualClient: (vcluster: VClusterSummary) => Promise<KubeClient | undefined>;
@@ -50,7 +50,7 @@ export class MappingSources {
     const existing = this.sources.get(key);
     if (existing && existing.connected === (virtualClient !== undefined)) return existing.source;
     this.drop(key);
-    const { MappingSource } = await this.options.loadBackend();
+    const { MappingSource } = await this.options.loadCoreBundle();
     const source = new MappingSource({
       vclusterName: vcluster.name,
       hostNamespace: vcluster.namespace,

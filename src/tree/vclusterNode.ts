@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { displayStatus, statusTone, type StatusTone } from '../vcluster/status';
-import type { VClusterSummary } from '../vcluster/discovery';
+import { displayStatus, statusTone, type StatusTone } from '../vcluster/discovery/status';
+import type { VClusterSummary } from '../vcluster/discovery/discoverVClusters';
 import { ContextValues } from './contextValues';
 import { formatAge } from '../shared/format';
-import { OPERATION_ACTIVITY, type OperationVerb } from '../vcluster/operations';
+import { OPERATION_ACTIVITY, type OperationVerb } from '../vcluster/lifecycle/operationTracker';
 
 export interface VClusterNode {
   readonly kind: 'vcluster';

@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { editUserKubeconfig } from '../kube/userKubeconfigWrite';
 import type { Logger } from '../process/log';
-import type { Backend } from '../vcluster/backend';
+import type { CoreBundle } from '../coreBundle';
 import { contextOfChoice, type WorkspaceChoice } from './workspaceChoice';
 
 /**
@@ -19,7 +19,7 @@ export async function writeToUserKubeconfig(options: {
   choice: WorkspaceChoice;
   userFiles: readonly string[];
   workspaceDocument: Record<string, unknown>;
-  backend: Backend;
+  core: CoreBundle;
   logger: Logger;
 }): Promise<void> {
   const context = contextOfChoice(options.choice);
@@ -35,7 +35,7 @@ export async function writeToUserKubeconfig(options: {
   // A vCluster's context exists only in the extension's file: copy its three entries over, as the CLI adds its own.
   const entries = options.choice.kind === 'vcluster' ? pickEntries(options.workspaceDocument, context) : undefined;
   const target = path;
-  const changed = await editUserKubeconfig(target, (text) => options.backend.editKubeconfigText(target, text, context, entries));
+  const changed = await editUserKubeconfig(target, (text) => options.core.editKubeconfigText(target, text, context, entries));
   if (changed) options.logger.info(`[workspace] ${target}: current-context is now ${context} (vcluster.workspace.writeToUserKubeconfig is on)`);
 }
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DisposableStore } from '../lifecycle';
+import { DisposableStore } from '../disposables';
 import { contextOfChoice, describeChoice } from './workspaceChoice';
 import type { WorkspaceContext, WorkspaceContextState } from './workspaceContext';
 

@@ -1,5 +1,5 @@
-import { vclusterContextName } from '../vcluster/connection';
-import type { VClusterRef } from '../vcluster/operations';
+import { vclusterContextName } from '../vcluster/connect/connectionsKubeconfig';
+import { type VClusterRef } from '../vcluster/identity';
 
 /**
  * What one workspace (one VS Code window) works against: a context of the user's kubeconfig, or a

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { DisposableStore } from '../lifecycle';
+import { DisposableStore } from '../disposables';
 import type { Logger } from '../process/log';
-import type { Backend } from '../vcluster/backend';
-import type { VClusterConnector } from '../vcluster/connector';
-import { vclusterKey } from '../vcluster/operations';
+import type { CoreBundle } from '../coreBundle';
+import type { VClusterConnector } from '../vcluster/connect/connector';
 import { contextOfChoice, describeChoice, effectiveChoice, NO_WORKSPACE_CHOICE, parseWorkspaceChoice, sameChoice, storedWorkspaceChoice, type WorkspaceChoice } from './workspaceChoice';
 import { redactedMessage } from '../process/redact';
+import { vclusterKey } from '../vcluster/identity';
 
 /** Where the choice lives in the workspace's state (per window and folder, never shared). */
 const STATE_KEY = 'vcluster.workspaceContext';
@@ -29,11 +29,11 @@ export interface WorkspaceContextOptions {
   vclusterExists: (choice: Extract<WorkspaceChoice, { kind: 'vcluster' }>['vcluster']) => boolean | undefined;
   /** The choice a context name stands for: a known vCluster's context, else a host context. */
   choiceForContext: (context: string) => WorkspaceChoice;
-  loadBackend: () => Promise<Backend>;
+  loadCoreBundle: () => Promise<CoreBundle>;
   logger: Logger;
   /** What else follows a switch, by the user's settings (their own kubeconfig, the Kubernetes extension). */
   followers?: {
-    used(choice: WorkspaceChoice, path: string, document: Record<string, unknown>, backend: Backend): Promise<void>;
+    used(choice: WorkspaceChoice, path: string, document: Record<string, unknown>, core: CoreBundle): Promise<void>;
     cleared(): Promise<void>;
   };
 }
@@ -58,7 +58,7 @@ export class WorkspaceContext extends DisposableStore {
   private rewriteTimer: NodeJS.Timeout | undefined;
   /** Servers of vCluster contexts this window connected: its own port-forwards, not another window's. */
   private readonly ownServers = new Map<string, string>();
-  private file: InstanceType<Backend['WorkspaceKubeconfigFile']> | undefined;
+  private file: InstanceType<CoreBundle['WorkspaceKubeconfigFile']> | undefined;
   /** The current-context this window last wrote: anything else in the file was set from a terminal. */
   private lastWrittenContext: string | undefined;
   /** Contexts made or changed with kubectl in this window's terminals, kept in its file. */
@@ -107,7 +107,7 @@ export class WorkspaceContext extends DisposableStore {
     this.options.logger.info(`[workspace] this window now uses ${describeChoice(choice)} (context ${contextOfChoice(choice)} in ${path})${this.hasOwnChoice() ? '' : ', as the setting vcluster.workspace.context says'}`);
     this.set({ state: 'active', choice });
     try {
-      await this.options.followers?.used(choice, path, document, await this.options.loadBackend());
+      await this.options.followers?.used(choice, path, document, await this.options.loadCoreBundle());
     } catch (error) {
       // The switch itself worked; what follows it is extra and must not undo it.
       this.options.logger.warn(`[workspace] after switching: ${error instanceof Error ? error.message : String(error)}`);
@@ -240,21 +240,21 @@ export class WorkspaceContext extends DisposableStore {
 
   /** The user's files as they are now, the extension's contexts, this window's choice current. */
   private async writeFile(path: string, choice: WorkspaceChoice): Promise<Record<string, unknown>> {
-    const backend = await this.options.loadBackend();
+    const core = await this.options.loadCoreBundle();
     const paths = this.options.kubeconfigPaths();
     const sources = await readExisting(paths);
     if (sources.length === 0) throw new Error(`none of the kubeconfig files exists (${paths.join(', ')})`);
     const extra = await readExisting([this.options.connector.connectionsFile]);
     // One writer per file in this window: its writes run in order, and it clears temp files
     // left by writes that were cut short (a crash, a full disk).
-    if (this.file?.path !== path) this.file = new backend.WorkspaceKubeconfigFile(path);
+    if (this.file?.path !== path) this.file = new core.WorkspaceKubeconfigFile(path);
     const previous = await this.file.read();
     if (previous.state === 'corrupt') this.options.logger.warn(`[workspace] ${path} was damaged (${previous.problem}); it is written afresh from your kubeconfig`);
     // What kubectl made in this window's terminals (a namespace set, a context added) is kept.
     const sourcesBefore = previous.state === 'ok' ? await this.file.readSources() : undefined;
-    const merged = backend.mergeWorkspaceKubeconfig({
+    const merged = core.mergeWorkspaceKubeconfig({
       sources,
-      extra: extra.map((file) => ({ ...file, text: this.withOwnServers(backend, file.text) })),
+      extra: extra.map((file) => ({ ...file, text: this.withOwnServers(core, file.text) })),
       currentContext: contextOfChoice(choice),
       ...(previous.state === 'ok' && sourcesBefore ? { terminalEdits: { path, current: previous.document, sources: sourcesBefore } } : {}),
     });
@@ -271,14 +271,14 @@ export class WorkspaceContext extends DisposableStore {
    * older version stored whole is cut down here too), and our own servers where another window
    * reconnected the same vCluster through its own port.
    */
-  private withOwnServers(backend: Backend, text: string): string {
-    const { document, ignored } = backend.trustedConnections(backend.parseYaml(text));
+  private withOwnServers(core: CoreBundle, text: string): string {
+    const { document, ignored } = core.trustedConnections(core.parseYaml(text));
     for (const [context, fields] of ignored) this.options.logger.warn(`[workspace] ${context}: left out of this window's kubeconfig: ${fields.join(', ')} (a connection holds only certificates and a token)`);
     for (const entry of (document.clusters ?? []) as Array<{ name?: string; cluster?: { server?: string } }>) {
       const server = entry.name ? this.ownServers.get(entry.name) : undefined;
       if (server && entry.cluster) entry.cluster.server = server;
     }
-    return backend.stringifyYaml(document);
+    return core.stringifyYaml(document);
   }
 
   private applyEnvironment(path: string, choice: WorkspaceChoice): void {

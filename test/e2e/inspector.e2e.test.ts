@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { FrameLocator } from 'playwright-core';
-import { hostName } from '../../src/vcluster/translate';
+import { hostName } from '../../src/vcluster/mapping/hostNames';
 import { labelPod, scaleDeployment } from '../env/virtualWorkloads';
 import { waitFor } from '../integration/support/host';
 import { openVClusterWorkbench, type VClusterWorkbench } from './harness/vclusterWorkbench';

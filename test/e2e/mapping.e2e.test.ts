@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
-import { hostName } from '../../src/vcluster/translate';
+import { hostName } from '../../src/vcluster/mapping/hostNames';
 import { waitFor } from '../integration/support/host';
 import { openVClusterWorkbench, type VClusterWorkbench } from './harness/vclusterWorkbench';
 import type { Workbench } from './harness/workbench';

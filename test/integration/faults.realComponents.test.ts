@@ -14,14 +14,15 @@ import { loadKubeconfig, type KubeconfigDocument } from '../../src/kube/kubeconf
 import { watchList } from '../../src/kube/watch';
 import { MemoryLogger } from '../../src/process/log';
 import { runProcess } from '../../src/process/run';
-import { CreateInterruptedError, VClusterActions } from '../../src/vcluster/actions';
-import * as backend from '../../src/vcluster/backend';
-import { ConnectionsKubeconfig } from '../../src/vcluster/connection';
+import { CreateInterruptedError } from '../../src/vcluster/lifecycle/vclusterLifecycle';
+import * as core from '../../src/coreBundle';
+import { ConnectionsKubeconfig } from '../../src/vcluster/connect/connectionsKubeconfig';
 import { ensureHostBinaries } from '../env/hostBinaries';
 import { assertPortFree, clusterDir, downHostCluster, findProcesses, isAlive, upHostCluster } from '../env/hostCluster';
 import { ensureVClusterBinaries, type VClusterBinaries } from '../env/vclusterBinaries';
 import { removeVCluster, upVCluster, waitForVirtualApi } from '../env/vclusterFixture';
 import { testHost, waitFor } from './support/host';
+import { createVClusterServices, type VClusterServices } from '../../src/vcluster/vclusterServices';
 
 /**
  * Kills a local host's kube-apiserver with SIGKILL; `start` starts it again with the same command
@@ -66,13 +67,13 @@ describe('real faults with the real components', () => {
   let scratch: string;
   const logger = new MemoryLogger();
 
-  function actions(): VClusterActions {
-    return new VClusterActions({
-      loadBackend: async () => backend,
+  function actions(): VClusterServices {
+    return createVClusterServices({
+      loadCoreBundle: async () => core,
       kubeconfig: () => ({ document, paths: [testHost().kubeconfig] }),
       tools: () => ({ helm: binaries.helm, vcluster: binaries.vcluster, preference: 'helm' }),
       chart: () => ({ localDir: binaries.chartDir }),
-      connections: new ConnectionsKubeconfig(join(scratch, 'connections.kubeconfig'), async () => ({ parse: backend.parseYaml, stringify: backend.stringifyYaml })),
+      connections: new ConnectionsKubeconfig(join(scratch, 'connections.kubeconfig'), async () => ({ parse: core.parseYaml, stringify: core.stringifyYaml })),
       connectServers: () => ({}),
       logger,
       requestTimeoutMs: () => 5_000,
@@ -98,11 +99,11 @@ describe('real faults with the real components', () => {
 
   it('helm killed by SIGKILL in the middle of a create: the error says so and names exactly what it left', async () => {
     const ref = { hostContext, name: 'killed', namespace: 'faults-killed' };
-    const lifecycle = actions();
+    const services = actions();
     let killed = 0;
     // Killed from outside (as the OOM killer or a user would) at helm's first line of output:
     // after it started installing, before it finished.
-    const error = await lifecycle.create({ ...ref, valuesFiles: [] }, {
+    const error = await services.lifecycle.create({ ...ref, valuesFiles: [] }, {
       onLine: () => {
         if (killed) return;
         for (const pid of findProcesses((argv) => argv[0] === binaries.helm && argv.includes('upgrade') && argv.includes(ref.name))) {
@@ -111,7 +112,7 @@ describe('real faults with the real components', () => {
         }
       },
     }).then(() => undefined, (caught: Error) => caught);
-    lifecycle.dispose();
+    services.dispose();
     assert.ok(killed > 0, 'helm was found and killed');
     assert.ok(error instanceof CreateInterruptedError, `a CreateInterruptedError, got ${String(error)}`);
     assert.match(error.message, /^helm was killed by SIGKILL while creating vCluster killed/);
@@ -128,12 +129,12 @@ describe('real faults with the real components', () => {
     const name = 'dropped';
     const namespace = `faults-${name}`;
     await upVCluster({ cluster: testHost(), vcluster: binaries, name, namespace });
-    const lifecycle = actions();
+    const services = actions();
     try {
       const ref = { hostContext, name, namespace };
-      const connection = await lifecycle.connector.connect(ref);
+      const connection = await services.connector.connect(ref);
       assert.equal(connection.via, 'portForward');
-      const connections = await loadKubeconfig([lifecycle.connector.connectionsFile]);
+      const connections = await loadKubeconfig([services.connector.connectionsFile]);
       if (connections.state !== 'ok') throw new Error('cannot read the connections file');
       const through = new KubeClient(kubeConfigForContext(connections.document, connection.context));
       let lastProblem = '';
@@ -164,7 +165,7 @@ describe('real faults with the real components', () => {
         });
       console.log(`    the port-forward answered again ${Date.now() - answeredAt} ms after the new pod did`);
     } finally {
-      lifecycle.dispose();
+      services.dispose();
     }
   });
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, KubeConfig, VersionApi, type V1Pod } from '@kubernetes/client-node';
 import { versions } from '../../scripts/lib/versions.mjs';
-import { discoverVClusters } from '../../src/vcluster/discovery';
+import { discoverVClusters } from '../../src/vcluster/discovery/discoverVClusters';
 import { KubeClient, kubeConfigForContext } from '../../src/kube/client';
 import { loadKubeconfig } from '../../src/kube/kubeconfig';
 import { testHostKubeconfig, waitFor } from './support/host';

@@ -15,13 +15,14 @@ import { describeKubeError } from '../../src/kube/errors';
 import { loadKubeconfig, type KubeconfigDocument } from '../../src/kube/kubeconfig';
 import { MemoryLogger } from '../../src/process/log';
 import { runProcess } from '../../src/process/run';
-import { CreateCancelledError, VClusterActions, CreateRefusedError } from '../../src/vcluster/actions';
-import * as backend from '../../src/vcluster/backend';
-import { ConnectionsKubeconfig } from '../../src/vcluster/connection';
-import { discoverVClusters, type VClusterSummary } from '../../src/vcluster/discovery';
-import { OperationInProgressError } from '../../src/vcluster/operations';
+import { CreateCancelledError, CreateRefusedError } from '../../src/vcluster/lifecycle/vclusterLifecycle';
+import * as core from '../../src/coreBundle';
+import { ConnectionsKubeconfig } from '../../src/vcluster/connect/connectionsKubeconfig';
+import { discoverVClusters, type VClusterSummary } from '../../src/vcluster/discovery/discoverVClusters';
+import { OperationInProgressError } from '../../src/vcluster/lifecycle/operationTracker';
 import { ensureVClusterBinaries, type VClusterBinaries } from '../env/vclusterBinaries';
 import { testHostKubeconfig, waitFor } from './support/host';
+import { createVClusterServices } from '../../src/vcluster/vclusterServices';
 
 /** Values for a kwok host: loopback proxy, no telemetry, and no volume claim (kwok has no storage). */
 const KWOK_VALUES = stringify({
@@ -42,12 +43,12 @@ describe('vCluster lifecycle through the extension, on the real host with the re
   const namespaces: string[] = [];
 
   function actionsWith(tools: { vcluster?: string; helm?: string }, preference: 'auto' | 'vcluster' | 'helm' = 'auto', chartDir?: string) {
-    return new VClusterActions({
-      loadBackend: async () => backend,
+    return createVClusterServices({
+      loadCoreBundle: async () => core,
       kubeconfig: () => ({ document, paths: [hostKubeconfig] }),
       tools: () => ({ ...tools, preference }),
       chart: () => ({ localDir: chartDir ?? binaries.chartDir }),
-      connections: new ConnectionsKubeconfig(join(scratch, 'connections.kubeconfig'), async () => ({ parse: backend.parseYaml, stringify: backend.stringifyYaml })),
+      connections: new ConnectionsKubeconfig(join(scratch, 'connections.kubeconfig'), async () => ({ parse: core.parseYaml, stringify: core.stringifyYaml })),
       connectServers: () => ({}),
       logger,
       requestTimeoutMs: () => 10_000,
@@ -125,7 +126,7 @@ describe('vCluster lifecycle through the extension, on the real host with the re
     const ref = { hostContext, name: 'hlm', namespace: 'lc-hlm' };
     namespaces.push(ref.namespace);
     const lines: string[] = [];
-    const provisioner = await actions.create({ ...ref, valuesFiles: [valuesFile] }, { onLine: (line) => lines.push(line) });
+    const provisioner = await actions.lifecycle.create({ ...ref, valuesFiles: [valuesFile] }, { onLine: (line) => lines.push(line) });
     assert.equal(provisioner.kind, 'helm');
     assert.ok(lines.some((line) => /STATUS: deployed/.test(line)), `helm's output was streamed: ${lines.join(' | ')}`);
     const namespace = await kubeConfig.makeApiClient(CoreV1Api).readNamespace({ name: ref.namespace });
@@ -134,7 +135,7 @@ describe('vCluster lifecycle through the extension, on the real host with the re
     assert.equal((await cliStatuses()).hlm, 'Running');
 
     const vcluster = await pausable(ref);
-    assert.deepEqual(await actions.pause(vcluster), { changed: true, replicas: 1 });
+    assert.deepEqual(await actions.lifecycle.pause(vcluster), { changed: true, replicas: 1 });
     const statefulSet = await readWorkload(ref);
     assert.equal(statefulSet.spec?.replicas, 0);
     assert.equal(statefulSet.metadata?.annotations?.['loft.sh/paused'], 'true');
@@ -142,7 +143,7 @@ describe('vCluster lifecycle through the extension, on the real host with the re
     assert.match(statefulSet.metadata?.annotations?.['loft.sh/paused-date'] ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     assert.equal(await statusOf('hlm'), 'Paused');
     assert.equal((await cliStatuses()).hlm, 'Paused', 'the CLI sees the extension\'s pause');
-    assert.equal((await actions.pause(vcluster)).changed, false, 'pausing twice changes nothing');
+    assert.equal((await actions.lifecycle.pause(vcluster)).changed, false, 'pausing twice changes nothing');
 
     // The real CLI resumes what the extension paused.
     await runProcess(binaries.vcluster, ['resume', ref.name, '--namespace', ref.namespace], { env: { ...process.env, KUBECONFIG: hostKubeconfig }, timeoutMs: 60_000, cwd: scratch });
@@ -151,7 +152,7 @@ describe('vCluster lifecycle through the extension, on the real host with the re
     // And the extension resumes what the CLI paused.
     await runProcess(binaries.vcluster, ['pause', ref.name, '--namespace', ref.namespace], { env: { ...process.env, KUBECONFIG: hostKubeconfig }, timeoutMs: 120_000, cwd: scratch });
     assert.equal(await statusOf('hlm'), 'Paused');
-    assert.deepEqual(await actions.resume(vcluster), { changed: true, replicas: 1 });
+    assert.deepEqual(await actions.lifecycle.resume(vcluster), { changed: true, replicas: 1 });
     const resumed = await readWorkload(ref);
     assert.equal(resumed.spec?.replicas, 1);
     assert.equal(resumed.metadata?.annotations?.['loft.sh/paused'], undefined);
@@ -160,29 +161,29 @@ describe('vCluster lifecycle through the extension, on the real host with the re
 
   it('refuses a taken name, a namespace that already holds a vCluster, and an invalid name, before anything runs', async () => {
     const actions = actionsWith({ helm: binaries.helm });
-    await assert.rejects(actions.create({ hostContext, name: 'hlm', namespace: 'lc-hlm', valuesFiles: [] }), (error: Error) =>
+    await assert.rejects(actions.lifecycle.create({ hostContext, name: 'hlm', namespace: 'lc-hlm', valuesFiles: [] }), (error: Error) =>
       error instanceof CreateRefusedError && /already exists in namespace lc-hlm/.test(error.message));
-    await assert.rejects(actions.create({ hostContext, name: 'second', namespace: 'lc-hlm', valuesFiles: [] }), (error: Error) =>
+    await assert.rejects(actions.lifecycle.create({ hostContext, name: 'second', namespace: 'lc-hlm', valuesFiles: [] }), (error: Error) =>
       error instanceof CreateRefusedError && /already holds vCluster hlm/.test(error.message));
-    await assert.rejects(actions.create({ hostContext, name: 'Bad_Name', namespace: 'lc-bad', valuesFiles: [] }), /lower case/);
-    await assert.rejects(actions.create({ hostContext, name: 'good', namespace: 'lc-bad', valuesFiles: [], kubernetesVersion: 'latest' }), /"latest" is not a Kubernetes version/);
+    await assert.rejects(actions.lifecycle.create({ hostContext, name: 'Bad_Name', namespace: 'lc-bad', valuesFiles: [] }), /lower case/);
+    await assert.rejects(actions.lifecycle.create({ hostContext, name: 'good', namespace: 'lc-bad', valuesFiles: [], kubernetesVersion: 'latest' }), /"latest" is not a Kubernetes version/);
     assert.equal(await kubeConfig.makeApiClient(CoreV1Api).readNamespace({ name: 'lc-bad' }).then(() => true, () => false), false, 'nothing was created');
   });
 
   it('two operations on one vCluster at once: the second is refused and the first completes', async () => {
     const actions = actionsWith({ helm: binaries.helm });
     const vcluster = await pausable({ hostContext, name: 'hlm', namespace: 'lc-hlm' });
-    const first = actions.pause(vcluster);
-    await assert.rejects(actions.resume(vcluster), (error: Error) => error instanceof OperationInProgressError && /busy pausing/.test(error.message));
+    const first = actions.lifecycle.pause(vcluster);
+    await assert.rejects(actions.lifecycle.resume(vcluster), (error: Error) => error instanceof OperationInProgressError && /busy pausing/.test(error.message));
     assert.equal((await first).changed, true);
-    assert.equal((await actions.resume(vcluster)).changed, true);
+    assert.equal((await actions.lifecycle.resume(vcluster)).changed, true);
   });
 
   it('vcluster CLI: creates, upgrades with new values (a new helm revision), and delete removes release, claims and namespace', async () => {
     const actions = actionsWith({ vcluster: binaries.vcluster, helm: binaries.helm });
     const ref = { hostContext, name: 'cli', namespace: 'lc-cli' };
     namespaces.push(ref.namespace);
-    const provisioner = await actions.create({ ...ref, valuesFiles: [valuesFile], kubernetesVersion: 'v1.33.2' });
+    const provisioner = await actions.lifecycle.create({ ...ref, valuesFiles: [valuesFile], kubernetesVersion: 'v1.33.2' });
     assert.equal(provisioner.kind, 'vcluster');
     const created = await readWorkload(ref);
     const images = (created.spec?.template.spec?.initContainers ?? []).map((container) => container.image ?? '');
@@ -195,7 +196,7 @@ describe('vCluster lifecycle through the extension, on the real host with the re
       telemetry: { enabled: false },
       controlPlane: { proxy: { bindAddress: '127.0.0.1' }, statefulSet: { labels: { team: 'platform' }, persistence: { volumeClaim: { enabled: false } } } },
     }));
-    await actions.upgrade(ref, { valuesFiles: [upgradeValues] });
+    await actions.lifecycle.upgrade(ref, { valuesFiles: [upgradeValues] });
     const statefulSet = await readWorkload(ref);
     assert.equal(statefulSet.metadata?.labels?.team, 'platform', 'the upgrade applied the new values');
     const history = await runProcess(binaries.helm, ['history', ref.name, '--namespace', ref.namespace, '--kubeconfig', hostKubeconfig, '--output', 'json'], { timeoutMs: 30_000 });
@@ -205,10 +206,10 @@ describe('vCluster lifecycle through the extension, on the real host with the re
     await kubeConfig.makeApiClient(CoreV1Api).createNamespacedPersistentVolumeClaim({ namespace: ref.namespace, body: {
       metadata: { name: `data-${ref.name}-0` }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
     } });
-    const plan = await actions.planDeletion(ref, AbortSignal.timeout(10_000));
+    const plan = await actions.lifecycle.planDeletion(ref, AbortSignal.timeout(10_000));
     assert.deepEqual(plan.volumeClaims, ['data-cli-0']);
     assert.equal(plan.namespace, 'lc-cli', 'the CLI created the namespace, so it goes');
-    await actions.delete(plan);
+    await actions.lifecycle.delete(plan);
     assert.equal((await cliStatuses()).cli, undefined);
     await waitFor('namespace lc-cli gone or terminating', 30_000, async () => ((await namespaceGone('lc-cli')) ? true : undefined));
     await waitFor('vCluster cli gone from discovery', 30_000, async () => ((await statusOf('cli')) === undefined ? true : undefined));
@@ -219,13 +220,13 @@ describe('vCluster lifecycle through the extension, on the real host with the re
     const ref = { hostContext, name: 'kept', namespace: 'lc-kept' };
     namespaces.push(ref.namespace);
     await kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: ref.namespace } } });
-    await actions.create({ ...ref, valuesFiles: [valuesFile] });
+    await actions.lifecycle.create({ ...ref, valuesFiles: [valuesFile] });
     await kubeConfig.makeApiClient(CoreV1Api).createNamespacedPersistentVolumeClaim({ namespace: ref.namespace, body: {
       metadata: { name: `data-${ref.name}-0` }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
     } });
-    const plan = await actions.planDeletion(ref, AbortSignal.timeout(10_000));
+    const plan = await actions.lifecycle.planDeletion(ref, AbortSignal.timeout(10_000));
     assert.equal(plan.namespace, undefined);
-    await actions.delete(plan);
+    await actions.lifecycle.delete(plan);
     const core = kubeConfig.makeApiClient(CoreV1Api);
     assert.equal((await core.readNamespace({ name: ref.namespace })).status?.phase, 'Active');
     await waitFor('claim data-kept-0 deleted', 30_000, async () => (await core.readNamespacedPersistentVolumeClaim({ namespace: ref.namespace, name: 'data-kept-0' }).then(() => undefined, () => true)));
@@ -236,7 +237,7 @@ describe('vCluster lifecycle through the extension, on the real host with the re
   it('a helm failure shows helm\'s own output and leaves no vCluster behind', async () => {
     const actions = actionsWith({ helm: binaries.helm }, 'helm', join(scratch, 'no-such-chart'));
     namespaces.push('lc-fail');
-    await assert.rejects(actions.create({ hostContext, name: 'fail', namespace: 'lc-fail', valuesFiles: [] }), (error: Error) => {
+    await assert.rejects(actions.lifecycle.create({ hostContext, name: 'fail', namespace: 'lc-fail', valuesFiles: [] }), (error: Error) => {
       assert.match(error.message, /helm upgrade fail .*exited with code 1/);
       assert.match(error.message, /no-such-chart/, 'helm\'s own words are in the message');
       return true;
@@ -250,7 +251,7 @@ describe('vCluster lifecycle through the extension, on the real host with the re
     namespaces.push(ref.namespace);
     const controller = new AbortController();
     // Cancel at the CLI's first line of output: after it has started, before it has finished.
-    const error = await actions.create({ ...ref, valuesFiles: [valuesFile] }, { signal: controller.signal, onLine: () => controller.abort() }).then(
+    const error = await actions.lifecycle.create({ ...ref, valuesFiles: [valuesFile] }, { signal: controller.signal, onLine: () => controller.abort() }).then(
       () => undefined, (caught: Error) => caught);
     assert.ok(error instanceof CreateCancelledError, `a CreateCancelledError, got ${String(error)}`);
     assert.match(error.message, /was cancelled; nothing of it was left/);
@@ -284,12 +285,12 @@ describe('vCluster lifecycle through the extension, on the real host with the re
       apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'dead', cluster: { server: 'https://127.0.0.1:1', 'insecure-skip-tls-verify': true } }],
       users: [{ name: 'dead', user: { token: 'x' } }], contexts: [{ name: 'dead', context: { cluster: 'dead', user: 'dead' } }],
     };
-    const actions = new VClusterActions({
-      loadBackend: async () => backend, kubeconfig: () => ({ document: dead, paths: [] }), tools: () => ({ helm: binaries.helm, preference: 'auto' }),
-      chart: () => ({ localDir: binaries.chartDir }), connections: new ConnectionsKubeconfig(join(scratch, 'dead.kubeconfig'), async () => ({ parse: backend.parseYaml, stringify: backend.stringifyYaml })),
+    const actions = createVClusterServices({
+      loadCoreBundle: async () => core, kubeconfig: () => ({ document: dead, paths: [] }), tools: () => ({ helm: binaries.helm, preference: 'auto' }),
+      chart: () => ({ localDir: binaries.chartDir }), connections: new ConnectionsKubeconfig(join(scratch, 'dead.kubeconfig'), async () => ({ parse: core.parseYaml, stringify: core.stringifyYaml })),
       connectServers: () => ({}), logger, requestTimeoutMs: () => 3000,
     });
-    await assert.rejects(actions.create({ hostContext: 'dead', name: 'x', namespace: 'x', valuesFiles: [] }), (error: Error & { code?: string }) =>
+    await assert.rejects(actions.lifecycle.create({ hostContext: 'dead', name: 'x', namespace: 'x', valuesFiles: [] }), (error: Error & { code?: string }) =>
       describeKubeError(error).kind === 'unreachable');
   });
 });

@@ -14,9 +14,9 @@ import { parse, stringify } from 'yaml';
 import { KubeClient, kubeConfigForContext } from '../../src/kube/client';
 import { loadKubeconfig, type KubeconfigDocument } from '../../src/kube/kubeconfig';
 import { MemoryLogger } from '../../src/process/log';
-import type { VClusterActions } from '../../src/vcluster/actions';
 import { connectActions } from './support/connectActions';
 import { testHost } from './support/host';
+import type { VClusterServices } from '../../src/vcluster/vclusterServices';
 
 const NAMESPACE = `security-${process.pid}`;
 
@@ -40,7 +40,7 @@ describe('security: a hostile Secret vc-NAME on a real host runs nothing here', 
   let proxy: Server;
   let proxyConnections = 0;
   let hostClient: KubeClient;
-  let actions: VClusterActions;
+  let actions: VClusterServices;
   let hostContext: string;
   const logger = new MemoryLogger();
   const servers: Record<string, string> = {};

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { runProcess } from '../../src/process/run';
-import { clusterScopedHostName, hostName, shortHostName } from '../../src/vcluster/translate';
+import { clusterScopedHostName, hostName, shortHostName } from '../../src/vcluster/mapping/hostNames';
 import { ensureTranslateOracle, type OracleAnswer, type OracleQuery } from '../env/translateOracle';
 import { seededRandom } from '../env/seededRandom';
 

@@ -12,7 +12,7 @@ import { AppsV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kuber
 import { versions } from '../../scripts/lib/versions.mjs';
 import { KubeClient, kubeConfigForContext } from '../../src/kube/client';
 import { loadKubeconfig } from '../../src/kube/kubeconfig';
-import { discoverVClusters } from '../../src/vcluster/discovery';
+import { discoverVClusters } from '../../src/vcluster/discovery/discoverVClusters';
 import { cachedHostBinaries } from '../env/hostBinaries';
 import { findProcesses } from '../env/hostCluster';
 import { readAgentState } from '../env/nodeAgent/control';

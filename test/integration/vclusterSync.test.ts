@@ -13,8 +13,8 @@ import { createConnection } from 'node:net';
 import { loadKubeconfig } from '../../src/kube/kubeconfig';
 import { MemoryLogger } from '../../src/process/log';
 import { runProcess } from '../../src/process/run';
-import * as backend from '../../src/vcluster/backend';
-import { ConnectionsKubeconfig } from '../../src/vcluster/connection';
+import * as core from '../../src/coreBundle';
+import { ConnectionsKubeconfig } from '../../src/vcluster/connect/connectionsKubeconfig';
 import { cachedHostBinaries } from '../env/hostBinaries';
 import { ensureVClusterBinaries } from '../env/vclusterBinaries';
 import { liveGroupMembers } from '../env/supervisor';
@@ -168,7 +168,7 @@ describe('real syncing by the vCluster syncer on the local host', () => {
       assert.equal(kubectl.stdout.trim(), 'namespace/kube-system', 'kubectl reaches the virtual cluster through the new context');
       assert.equal(await actions.connector.disconnect(ref), true);
       assert.equal(actions.connector.isConnected(ref), false);
-      assert.deepEqual(await new ConnectionsKubeconfig(connectionsFile, async () => ({ parse: backend.parseYaml, stringify: backend.stringifyYaml })).contextNames(), []);
+      assert.deepEqual(await new ConnectionsKubeconfig(connectionsFile, async () => ({ parse: core.parseYaml, stringify: core.stringifyYaml })).contextNames(), []);
       assert.equal(readFileSync(cluster.kubeconfig, 'utf8'), hostKubeconfigBefore, 'the host kubeconfig is untouched');
     } finally {
       actions.dispose();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { writeFileAtomically } from '../../src/kube/kubeconfigWrite';
-import { ConnectionsKubeconfig } from '../../src/vcluster/connection';
+import { ConnectionsKubeconfig } from '../../src/vcluster/connect/connectionsKubeconfig';
 import { faultyFileSystem, type FaultStep } from './support/faultyFileSystem';
 
 const yaml = async () => ({ parse, stringify });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { FileLockTimeoutError, withFileLock } from '../../src/kube/fileLock';
-import { ConnectionsKubeconfig } from '../../src/vcluster/connection';
+import { ConnectionsKubeconfig } from '../../src/vcluster/connect/connectionsKubeconfig';
 
 const yaml = async () => ({ parse, stringify });
 const entry = (name: string) => ({

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { MemoryLogger } from '../../src/process/log';
-import type { DiscoveryResult } from '../../src/vcluster/discovery';
-import { ClusterInventory, hasNothingToShow, isDiscovering, type HostState } from '../../src/vcluster/inventory';
+import type { DiscoveryResult } from '../../src/vcluster/discovery/discoverVClusters';
+import { ClusterInventory, hasNothingToShow, isDiscovering, type HostState } from '../../src/vcluster/discovery/inventory';
 import { aKubeconfig, TempDir } from './builders/kubeconfig';
 
-const loadBackend = () => import('../../src/vcluster/backend');
+const loadCoreBundle = () => import('../../src/coreBundle');
 
 /**
  * The inventory against real network conditions on loopback: a port nobody listens on, and a
@@ -23,7 +23,7 @@ describe('ClusterInventory', () => {
   before(async () => {
     // Load the Kubernetes client once up front: under tsx a cold load takes seconds, and the
     // timing assertion below is about the network timeout, not about module loading.
-    await loadBackend();
+    await loadCoreBundle();
     silentServer = createServer((socket) => sockets.push(socket));
     await new Promise<void>((resolve) => silentServer.listen(0, '127.0.0.1', resolve));
     silentPort = (silentServer.address() as { port: number }).port;
@@ -54,7 +54,7 @@ describe('ClusterInventory', () => {
   it('shows each unreachable host with its own reason, bounded by the request timeout', async () => {
     const logger = new MemoryLogger();
     const file = kubeconfigWith();
-    const inventory = new ClusterInventory({ kubeconfigPaths: () => [file], requestTimeoutMs: () => 500, logger, loadBackend });
+    const inventory = new ClusterInventory({ kubeconfigPaths: () => [file], requestTimeoutMs: () => 500, logger, loadCoreBundle });
     const changes: Array<string | undefined> = [];
     inventory.onDidChange((name) => changes.push(name));
     const started = Date.now();
@@ -79,7 +79,7 @@ describe('ClusterInventory', () => {
   });
 
   it('reports the kubeconfig state and nothing to show when there is no kubeconfig', async () => {
-    const inventory = new ClusterInventory({ kubeconfigPaths: () => [`${dir.path}/absent`], requestTimeoutMs: () => 500, logger: new MemoryLogger(), loadBackend });
+    const inventory = new ClusterInventory({ kubeconfigPaths: () => [`${dir.path}/absent`], requestTimeoutMs: () => 500, logger: new MemoryLogger(), loadCoreBundle });
     const snapshot = await inventory.refresh();
     inventory.dispose();
     assert.equal(snapshot.kubeconfig.state, 'missing');
@@ -89,7 +89,7 @@ describe('ClusterInventory', () => {
   it('lets a newer refresh supersede one still waiting on a hung host', async () => {
     let paths = [kubeconfigWith()];
     const logger = new MemoryLogger();
-    const inventory = new ClusterInventory({ kubeconfigPaths: () => paths, requestTimeoutMs: () => 10_000, logger, loadBackend });
+    const inventory = new ClusterInventory({ kubeconfigPaths: () => paths, requestTimeoutMs: () => 10_000, logger, loadCoreBundle });
     const slow = inventory.refresh();
     await new Promise((resolve) => setTimeout(resolve, 100));
     paths = [`${dir.path}/absent`];
@@ -118,7 +118,7 @@ describe('ClusterInventory', () => {
     let answer: ((result: DiscoveryResult) => void) | undefined;
     const asked: string[] = [];
     const inventory = new ClusterInventory({
-      kubeconfigPaths: () => [file], requestTimeoutMs: () => 5000, logger: new MemoryLogger(), loadBackend,
+      kubeconfigPaths: () => [file], requestTimeoutMs: () => 5000, logger: new MemoryLogger(), loadCoreBundle,
       discover: (_kubeconfig, context) => {
         asked.push(context.server ?? '');
         return new Promise((resolve) => { answer = resolve; });

@@ -3,13 +3,14 @@ import { statSync, writeFileSync, readFileSync } from 'node:fs';
 import { describe, it, after } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { MemoryLogger } from '../../src/process/log';
-import { VClusterActions, ValuesFileError } from '../../src/vcluster/actions';
-import { connectionKubeconfig, ConnectionsKubeconfig, vclusterContextName } from '../../src/vcluster/connection';
-import { defaultNamespace, namespaceProblem, vclusterNameProblem } from '../../src/vcluster/names';
-import { OperationInProgressError, OperationTracker } from '../../src/vcluster/operations';
-import { pausedDate } from '../../src/vcluster/pause';
-import { helmUninstallArgs, helmUpgradeArgs, NoProvisionerError, normalizeKubernetesVersion, provisionEnv, vclusterCreateArgs } from '../../src/vcluster/provision';
+import { ValuesFileError } from '../../src/vcluster/lifecycle/vclusterLifecycle';
+import { connectionKubeconfig, ConnectionsKubeconfig, vclusterContextName } from '../../src/vcluster/connect/connectionsKubeconfig';
+import { defaultNamespace, namespaceProblem, vclusterNameProblem } from '../../src/vcluster/lifecycle/names';
+import { OperationInProgressError, OperationTracker } from '../../src/vcluster/lifecycle/operationTracker';
+import { pausedDate } from '../../src/vcluster/lifecycle/pauseResume';
+import { helmUninstallArgs, helmUpgradeArgs, NoProvisionerError, normalizeKubernetesVersion, provisionEnv, vclusterCreateArgs } from '../../src/vcluster/lifecycle/provisioners';
 import { TempDir } from './builders/kubeconfig';
+import { createVClusterServices } from '../../src/vcluster/vclusterServices';
 
 const yaml = async () => ({ parse, stringify });
 const ref = { hostContext: 'kind-dev', namespace: 'vcluster-demo', name: 'demo' };
@@ -153,11 +154,11 @@ describe('connection kubeconfig', () => {
   });
 });
 
-describe('VClusterActions without a cluster', () => {
+describe('VClusterLifecycle without a cluster', () => {
   const dir = new TempDir();
   after(() => dir.remove());
-  const actions = (tools: { vcluster?: string; helm?: string }) => new VClusterActions({
-    loadBackend: () => import('../../src/vcluster/backend'),
+  const actions = (tools: { vcluster?: string; helm?: string }) => createVClusterServices({
+    loadCoreBundle: () => import('../../src/coreBundle'),
     kubeconfig: () => undefined,
     tools: () => ({ ...tools, preference: 'auto' }),
     chart: () => ({}),
@@ -168,7 +169,7 @@ describe('VClusterActions without a cluster', () => {
   });
 
   it('says what to install when neither the vcluster CLI nor helm can be run', async () => {
-    await assert.rejects(actions({ vcluster: dir.file('no-vcluster'), helm: dir.file('no-helm') }).provisioner(), (error: Error) => {
+    await assert.rejects(actions({ vcluster: dir.file('no-vcluster'), helm: dir.file('no-helm') }).lifecycle.provisioner(), (error: Error) => {
       assert.ok(error instanceof NoProvisionerError);
       assert.match(error.message, /Neither the vcluster CLI nor helm was found.*vcluster\.vclusterPath or vcluster\.helmPath/);
       return true;
@@ -180,19 +181,19 @@ describe('VClusterActions without a cluster', () => {
     const broken = dir.write('broken.yaml', 'controlPlane:\n  distro: [k8s\n');
     const list = dir.write('list.yaml', '- a\n- b\n');
     const good = dir.write('good.yaml', 'controlPlane:\n  proxy:\n    bindAddress: 127.0.0.1\n');
-    await subject.checkValuesFiles([good]);
-    await assert.rejects(subject.checkValuesFiles([good, broken]), (error: Error) => error instanceof ValuesFileError && /broken\.yaml is not valid YAML \(line \d+/.test(error.message));
-    await assert.rejects(subject.checkValuesFiles([list]), /must hold a YAML mapping/);
-    await assert.rejects(subject.checkValuesFiles([dir.file('absent.yaml')]), /cannot be read \(ENOENT\)/);
+    await subject.lifecycle.checkValuesFiles([good]);
+    await assert.rejects(subject.lifecycle.checkValuesFiles([good, broken]), (error: Error) => error instanceof ValuesFileError && /broken\.yaml is not valid YAML \(line \d+/.test(error.message));
+    await assert.rejects(subject.lifecycle.checkValuesFiles([list]), /must hold a YAML mapping/);
+    await assert.rejects(subject.lifecycle.checkValuesFiles([dir.file('absent.yaml')]), /cannot be read \(ENOENT\)/);
     writeFileSync(dir.file('empty.yaml'), '');
-    await subject.checkValuesFiles([dir.file('empty.yaml')]);
+    await subject.lifecycle.checkValuesFiles([dir.file('empty.yaml')]);
   });
 });
 
 describe('API errors across bundles', () => {
   it('classifies a KubeApiError thrown by the other bundle\'s copy of the class', async () => {
     const { describeKubeError } = await import('../../src/kube/errors');
-    // dist/backend.js throws its own KubeApiError; dist/extension.js catches with another copy.
+    // dist/core-bundle.js throws its own KubeApiError; dist/extension.js catches with another copy.
     class KubeApiError extends Error {
       constructor(readonly status: number, message: string) {
         super(message);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DiffLine } from '../../src/shared/protocol';
-import { diffLines } from '../../src/vcluster/lineDiff';
+import { diffLines } from '../../src/vcluster/compare/lineDiff';
 import { seededRandom } from '../env/seededRandom';
 
 /**

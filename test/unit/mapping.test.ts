@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildMapping, countByStatus, kindFromMarker, syncSettings, type KubeObject, type MappingPair } from '../../src/vcluster/mapping';
-import { hostName } from '../../src/vcluster/translate';
+import { buildMapping, countByStatus, kindFromMarker, syncSettings, type KubeObject, type MappingPair } from '../../src/vcluster/mapping/mapping';
+import { hostName } from '../../src/vcluster/mapping/hostNames';
 
 const VC = 'demo';
 const HOST_NS = 'vcluster-demo';

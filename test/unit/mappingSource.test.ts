@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { KubeClient } from '../../src/kube/client';
 import { MemoryLogger } from '../../src/process/log';
-import { buildMapping, clusterMarkerLabel, syncSettings, type MappingPair } from '../../src/vcluster/mapping';
-import { lean } from '../../src/vcluster/leanObject';
-import { diffPairs, MappingSource } from '../../src/vcluster/mappingSource';
-import { clusterScopedHostName, safeConcatName } from '../../src/vcluster/translate';
+import { buildMapping, clusterMarkerLabel, syncSettings, type MappingPair } from '../../src/vcluster/mapping/mapping';
+import { lean } from '../../src/vcluster/mapping/leanObject';
+import { diffPairs, MappingSource } from '../../src/vcluster/mapping/mappingSource';
+import { clusterScopedHostName, safeConcatName } from '../../src/vcluster/mapping/hostNames';
 import { anUnreachableKubeConfig } from './builders/kube';
 
 const pair = (id: string, status: MappingPair['status'], hostName?: string): MappingPair => ({

@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import { KubeClient } from '../../src/kube/client';
 import { MemoryLogger } from '../../src/process/log';
 import { MappingSources } from '../../src/tree/mappingSources';
-import type { Backend } from '../../src/vcluster/backend';
-import type { VClusterSummary } from '../../src/vcluster/discovery';
-import { MappingSource } from '../../src/vcluster/mappingSource';
+import type { CoreBundle } from '../../src/coreBundle';
+import type { VClusterSummary } from '../../src/vcluster/discovery/discoverVClusters';
+import { MappingSource } from '../../src/vcluster/mapping/mappingSource';
 import { anUnreachableKubeConfig } from './builders/kube';
 
 /**
@@ -21,9 +21,9 @@ describe('MappingSources shared by the tree and the inspector', () => {
     const client = new KubeClient(anUnreachableKubeConfig());
     const treeChanges: Array<ReadonlySet<string> | undefined> = [];
     const shared = new MappingSources({
-      loadBackend: async () => {
+      loadCoreBundle: async () => {
         created++;
-        return { MappingSource } as unknown as Backend;
+        return { MappingSource } as unknown as CoreBundle;
       },
       hostClient: async () => client,
       virtualClient: async () => (options.connected?.() ? client : undefined),

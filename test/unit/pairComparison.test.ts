@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import type { DiffLine, MetadataRow } from '../../src/shared/protocol';
 import {
   comparePairObjects, NOTE_HOST_UNREAD, NOTE_NEITHER_READ, NOTE_SECRET_HIDDEN, NOTE_VIRTUAL_UNREAD, type KubeJson,
-} from '../../src/vcluster/pairComparison';
+} from '../../src/vcluster/compare/pairComparison';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const toYaml = (value: unknown) => stringify(value, { sortMapEntries: true });

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { inspectorHtml } from '../../src/inspector/inspectorHtml';
 import { rowChanges, toPairRow } from '../../src/inspector/pairRows';
 import { parseHostMessage, parseWebviewMessage, PROTOCOL_VERSION, type HostMessage, type PairDetail } from '../../src/shared/protocol';
-import type { MappingPair } from '../../src/vcluster/mapping';
+import type { MappingPair } from '../../src/vcluster/mapping/mapping';
 
 const vcluster = { name: 'vc', namespace: 'vcluster-vc', hostContext: 'kind-dev' };
 const detail: PairDetail = {

@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
 import type { KubeClient } from '../../src/kube/client';
-import { connectionKubeconfig, ConnectionsKubeconfig, readVirtualKubeconfig, storedConnection, trustedConnections } from '../../src/vcluster/connection';
+import { connectionKubeconfig, ConnectionsKubeconfig, readVirtualKubeconfig, storedConnection, trustedConnections } from '../../src/vcluster/connect/connectionsKubeconfig';
 import { TempDir } from './builders/kubeconfig';
 
 type Json = Record<string, unknown>;

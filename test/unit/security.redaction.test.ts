@@ -11,10 +11,10 @@ import { parseYamlQuietly } from '../../src/kube/quietYaml';
 import { parseKubeconfig } from '../../src/kube/workspaceKubeconfig';
 import { MemoryLogger } from '../../src/process/log';
 import { printableLine, redactedMessage, redactSecrets } from '../../src/process/redact';
-import { VClusterActions } from '../../src/vcluster/actions';
-import * as backend from '../../src/vcluster/backend';
-import { ConnectionsKubeconfig, readVirtualKubeconfig } from '../../src/vcluster/connection';
+import * as core from '../../src/coreBundle';
+import { ConnectionsKubeconfig, readVirtualKubeconfig } from '../../src/vcluster/connect/connectionsKubeconfig';
 import { TempDir } from './builders/kubeconfig';
+import { createVClusterServices } from '../../src/vcluster/vclusterServices';
 
 /** Values no message may ever contain. */
 const KEY_DATA = 'LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0tCk1IY0NBUUVFSUJhZA==';
@@ -93,11 +93,11 @@ describe('security: no secret in a message', () => {
 
   it('a values file chosen for create or upgrade', async () => {
     const logger = new MemoryLogger();
-    const actions = new VClusterActions({
-      loadBackend: async () => backend, kubeconfig: () => undefined, tools: () => ({ preference: 'auto' }), chart: () => ({}),
+    const actions = createVClusterServices({
+      loadCoreBundle: async () => core, kubeconfig: () => undefined, tools: () => ({ preference: 'auto' }), chart: () => ({}),
       connections: new ConnectionsKubeconfig(dir.path + '/c', async () => ({ parse, stringify })), connectServers: () => ({}), logger, requestTimeoutMs: () => 1000,
     });
-    await assert.rejects(actions.checkValuesFiles([dir.write('values.yaml', DAMAGED_VALUES)]), (error: Error) => {
+    await assert.rejects(actions.lifecycle.checkValuesFiles([dir.write('values.yaml', DAMAGED_VALUES)]), (error: Error) => {
       assert.match(error.message, /not valid YAML \(line 7/);
       assertNoSecret(error.message, 'the values file error');
       return true;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { summarize } from '../../src/vcluster/discovery';
+import { summarize } from '../../src/vcluster/discovery/discoverVClusters';
 import { formatAge } from '../../src/shared/format';
-import { displayStatus, podStatusReason, statusTone, vclusterStatus, vclusterVersion } from '../../src/vcluster/status';
+import { displayStatus, podStatusReason, statusTone, vclusterStatus, vclusterVersion } from '../../src/vcluster/discovery/status';
 import { aContainerStatus, aDeployment, aPod, aStatefulSet } from './builders/kube';
 
 describe('podStatusReason (kubectl STATUS column, as the vcluster CLI copies it)', () => {

@@ -3,7 +3,7 @@
 // thousands more against it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clusterScopedHostName, hostName, safeConcatName, shortHostName } from '../../src/vcluster/translate';
+import { clusterScopedHostName, hostName, safeConcatName, shortHostName } from '../../src/vcluster/mapping/hostNames';
 
 const a = (count: number) => 'a'.repeat(count);
 

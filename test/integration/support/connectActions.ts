@@ -1,18 +1,18 @@
 // The extension's vCluster actions as Connect uses them, over a loaded host kubeconfig: real
-// backend, a connections file of the test's own, the servers the test sets.
+// core, a connections file of the test's own, the servers the test sets.
 import type { KubeconfigDocument } from '../../../src/kube/kubeconfig';
 import type { Logger } from '../../../src/process/log';
-import { VClusterActions } from '../../../src/vcluster/actions';
-import * as backend from '../../../src/vcluster/backend';
-import { ConnectionsKubeconfig } from '../../../src/vcluster/connection';
+import * as core from '../../../src/coreBundle';
+import { ConnectionsKubeconfig } from '../../../src/vcluster/connect/connectionsKubeconfig';
+import { createVClusterServices, type VClusterServices } from '../../../src/vcluster/vclusterServices';
 
-export function connectActions(options: { document: KubeconfigDocument; kubeconfigPath: string; connectionsFile: string; servers: Record<string, string>; logger: Logger }): VClusterActions {
-  return new VClusterActions({
-    loadBackend: async () => backend,
+export function connectActions(options: { document: KubeconfigDocument; kubeconfigPath: string; connectionsFile: string; servers: Record<string, string>; logger: Logger }): VClusterServices {
+  return createVClusterServices({
+    loadCoreBundle: async () => core,
     kubeconfig: () => ({ document: options.document, paths: [options.kubeconfigPath] }),
     tools: () => ({ preference: 'auto' }),
     chart: () => ({}),
-    connections: new ConnectionsKubeconfig(options.connectionsFile, async () => ({ parse: backend.parseYaml, stringify: backend.stringifyYaml })),
+    connections: new ConnectionsKubeconfig(options.connectionsFile, async () => ({ parse: core.parseYaml, stringify: core.stringifyYaml })),
     connectServers: () => options.servers,
     logger: options.logger,
     requestTimeoutMs: () => 5000,

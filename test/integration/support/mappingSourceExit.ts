@@ -6,7 +6,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../../src/kube/client';
 import { MemoryLogger } from '../../../src/process/log';
-import { MappingSource } from '../../../src/vcluster/mappingSource';
+import { MappingSource } from '../../../src/vcluster/mapping/mappingSource';
 
 const [hostKubeconfig, virtualKubeconfig, vclusterName, hostNamespace] = process.argv.slice(2);
 if (!hostKubeconfig || !virtualKubeconfig || !vclusterName || !hostNamespace) throw new Error('usage: HOST_KUBECONFIG VIRTUAL_KUBECONFIG VCLUSTER HOST_NAMESPACE');

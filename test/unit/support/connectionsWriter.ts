@@ -1,7 +1,7 @@
 // One of the processes of the connections-file race (test/unit/faults.connectionsFile.test.ts):
 // adds COUNT contexts named PREFIX-i to the file, then removes every odd one, as fast as it can.
 import { parse, stringify } from 'yaml';
-import { ConnectionsKubeconfig } from '../../../src/vcluster/connection';
+import { ConnectionsKubeconfig } from '../../../src/vcluster/connect/connectionsKubeconfig';
 
 const [path, prefix, count] = process.argv.slice(2) as [string, string, string];
 const file = new ConnectionsKubeconfig(path, async () => ({ parse, stringify }));

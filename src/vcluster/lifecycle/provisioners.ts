@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { ProgramNotFoundError, runProcess, type RunResult } from '../process/run';
-import type { VClusterRef } from './operations';
+import { ProgramNotFoundError, runProcess, type RunResult } from '../../process/run';
+import { type VClusterRef } from '../identity';
 
 /**
  * Installing, upgrading and removing a vCluster's Helm release, through the vcluster CLI when it
@@ -12,8 +12,6 @@ import type { VClusterRef } from './operations';
 
 export const DEFAULT_CHART_REPO = 'https://charts.loft.sh';
 export const CHART_NAME = 'vcluster';
-/** The annotation the CLI puts on a namespace it created, so delete knows it may remove it. */
-export const CREATED_NAMESPACE_ANNOTATION = 'vcluster.loft.sh/created';
 
 export interface ChartSource {
   /** A folder holding the chart (the CLI's --local-chart-dir); wins over repo and version. */

@@ -1,22 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { KubeClient } from '../kube/client';
-import { describeKubeError } from '../kube/errors';
-import type { KubeconfigDocument } from '../kube/kubeconfig';
-import type { Logger } from '../process/log';
-import { ProcessCancelledError, ProcessFailedError } from '../process/run';
-import { probeTool } from '../process/tools';
-import type { Backend } from './backend';
-import { vclusterContextName, type ConnectionsKubeconfig } from './connection';
-import { VClusterConnector } from './connector';
-import { VCLUSTER_SELECTOR } from './discovery';
+import type { KubeClient } from '../../kube/client';
+import { describeKubeError } from '../../kube/errors';
+import type { KubeconfigDocument } from '../../kube/kubeconfig';
+import type { Logger } from '../../process/log';
+import { ProcessCancelledError, ProcessFailedError } from '../../process/run';
+import { probeTool } from '../../process/tools';
+import type { CoreBundle } from '../../coreBundle';
+import { vclusterContextName, type ConnectionsKubeconfig } from '../connect/connectionsKubeconfig';
+import type { VClusterConnector } from '../connect/connector';
 import { namespaceProblem, vclusterNameProblem } from './names';
-import { OperationTracker, type VClusterRef } from './operations';
-import type { PausableVCluster, PauseOutcome } from './pause';
-import {
-  CREATED_NAMESPACE_ANNOTATION, helmStatusArgs, normalizeKubernetesVersion, helmUninstallArgs, helmUpgradeArgs, NoProvisionerError, runProvisioner,
-  vclusterCreateArgs, type ChartSource, type Provisioner, type ProvisionRequest,
-} from './provision';
+import type { OperationTracker } from './operationTracker';
+import type { PausableVCluster, PauseOutcome } from './pauseResume';
+import { helmStatusArgs, normalizeKubernetesVersion, helmUninstallArgs, helmUpgradeArgs, NoProvisionerError, runProvisioner, vclusterCreateArgs, type ChartSource, type Provisioner, type ProvisionRequest } from './provisioners';
+import { CREATED_NAMESPACE_ANNOTATION, VCLUSTER_SELECTOR, type VClusterRef } from '../identity';
 
 /**
  * Every change the extension makes to a vCluster, in one place and free of VS Code: the commands
@@ -24,16 +21,20 @@ import {
  * at a time (OperationTracker).
  */
 
-export interface ActionsOptions {
-  loadBackend: () => Promise<Backend>;
+export interface LifecycleOptions {
+  loadCoreBundle: () => Promise<CoreBundle>;
+  /** A client for a host context of the loaded kubeconfig (HostClients). */
+  hostClient: (hostContext: string) => Promise<KubeClient>;
+  /** Shared with the connector, so connect never overlaps a create, pause or delete. */
+  tracker: OperationTracker;
+  /** A deleted vCluster's connection is forgotten with it. */
+  connector: Pick<VClusterConnector, 'forget'>;
   /** The merged kubeconfig now, and the files it came from. */
   kubeconfig: () => { document: KubeconfigDocument; paths: readonly string[] } | undefined;
   /** Configured tool paths and which provisioner to prefer. */
   tools: () => { vcluster?: string; helm?: string; preference: 'auto' | ProvisionerKindPreference };
   chart: () => ChartSource;
   connections: ConnectionsKubeconfig;
-  /** Server URLs set by the user, keyed "namespace/name" or "hostContext/namespace/name". */
-  connectServers: () => Record<string, string>;
   logger: Logger;
   requestTimeoutMs: () => number;
   /** How long helm or the CLI may take for one install, upgrade or uninstall. */
@@ -101,26 +102,12 @@ interface ObjectList { items: Array<{ metadata?: { name?: string; labels?: Recor
 interface NamespaceObject { metadata?: { annotations?: Record<string, string>; deletionTimestamp?: string } }
 
 
-export class VClusterActions {
-  readonly tracker = new OperationTracker();
-  /** Connect and disconnect, sharing this tracker so they never overlap another operation. */
-  readonly connector: VClusterConnector;
-  constructor(private readonly options: ActionsOptions) {
-    this.connector = new VClusterConnector(options, this.tracker, (hostContext) => this.hostClient(hostContext));
-  }
-
-  dispose(): void {
-    this.connector.dispose();
-  }
-
-  async hostClient(hostContext: string): Promise<KubeClient> {
-    const kubeconfig = this.options.kubeconfig();
-    if (!kubeconfig) throw new Error('No kubeconfig is loaded; refresh the vCluster view first.');
-    if (!kubeconfig.document.contexts.some((context) => context.name === hostContext)) {
-      throw new Error(`The kube context ${hostContext} is no longer in your kubeconfig.`);
-    }
-    const { KubeClient, kubeConfigForContext } = await this.options.loadBackend();
-    return new KubeClient(kubeConfigForContext(kubeconfig.document, hostContext));
+export class VClusterLifecycle {
+  private readonly tracker: OperationTracker;
+  private readonly hostClient: (hostContext: string) => Promise<KubeClient>;
+  constructor(private readonly options: LifecycleOptions) {
+    this.tracker = options.tracker;
+    this.hostClient = options.hostClient;
   }
 
   /** The vcluster CLI when it answers (or is preferred), else helm; a clear error when neither does. */
@@ -162,7 +149,7 @@ export class VClusterActions {
 
   /** A values file that is missing or not YAML stops the command before helm sees it. */
   async checkValuesFiles(files: readonly string[]): Promise<void> {
-    const { parseYamlDocument } = await this.options.loadBackend();
+    const { parseYamlDocument } = await this.options.loadCoreBundle();
     for (const file of files) {
       let text: string;
       try {
@@ -365,20 +352,20 @@ export class VClusterActions {
           await client.request('DELETE', `/api/v1/namespaces/${encodeURIComponent(plan.namespace)}`, {}, timeout()).catch(ignoreMissing);
         }
       }
-      await this.connector.forget(ref);
+      await this.options.connector.forget(ref);
     });
   }
 
   async pause(vcluster: PausableVCluster): Promise<PauseOutcome> {
     return this.tracker.run(vcluster, 'pause', async () => {
-      const { pauseVCluster } = await this.options.loadBackend();
+      const { pauseVCluster } = await this.options.loadCoreBundle();
       return pauseVCluster(await this.hostClient(vcluster.hostContext), vcluster, AbortSignal.timeout(this.options.requestTimeoutMs() * 3));
     });
   }
 
   async resume(vcluster: PausableVCluster): Promise<PauseOutcome> {
     return this.tracker.run(vcluster, 'resume', async () => {
-      const { resumeVCluster } = await this.options.loadBackend();
+      const { resumeVCluster } = await this.options.loadCoreBundle();
       return resumeVCluster(await this.hostClient(vcluster.hostContext), vcluster, AbortSignal.timeout(this.options.requestTimeoutMs() * 3));
     });
   }

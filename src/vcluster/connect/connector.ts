@@ -1,12 +1,13 @@
 import { EventEmitter } from 'node:events';
-import type { KubeClient } from '../kube/client';
-import { describeKubeError } from '../kube/errors';
-import type { KubeconfigDocument } from '../kube/kubeconfig';
-import type { PortForwardSession } from '../kube/portForward';
-import type { ActionsOptions } from './actions';
-import type { Backend } from './backend';
-import { connectionKubeconfig, ConnectError, storedConnection, vclusterContextName } from './connection';
-import type { OperationTracker, VClusterRef } from './operations';
+import type { KubeClient } from '../../kube/client';
+import { describeKubeError } from '../../kube/errors';
+import type { KubeconfigDocument } from '../../kube/kubeconfig';
+import type { PortForwardSession } from '../../kube/portForward';
+import type { Logger } from '../../process/log';
+import type { CoreBundle } from '../../coreBundle';
+import { connectionKubeconfig, ConnectError, storedConnection, vclusterContextName, type ConnectionsKubeconfig } from './connectionsKubeconfig';
+import type { OperationTracker } from '../lifecycle/operationTracker';
+import type { VClusterRef } from '../identity';
 
 /**
  * `vcluster connect` and `disconnect` for the extension: contexts in the extension's own
@@ -27,6 +28,22 @@ interface ServiceObject {
 }
 interface PodList { items: Array<{ metadata?: { name?: string; creationTimestamp?: string; deletionTimestamp?: string }; status?: { phase?: string } }> }
 
+export interface ConnectorOptions {
+  loadCoreBundle: () => Promise<CoreBundle>;
+  /** The merged kubeconfig now, and the files it came from. */
+  kubeconfig: () => { document: KubeconfigDocument; paths: readonly string[] } | undefined;
+  /** A client for a host context of the loaded kubeconfig (HostClients). */
+  hostClient: (hostContext: string) => Promise<KubeClient>;
+  /** Shared with the lifecycle, so connect never overlaps a create, pause or delete. */
+  tracker: OperationTracker;
+  /** The extension's own kubeconfig, where connected vClusters' contexts live. */
+  connections: ConnectionsKubeconfig;
+  /** Server URLs set by the user, keyed "namespace/name" or "hostContext/namespace/name". */
+  connectServers: () => Record<string, string>;
+  logger: Logger;
+  requestTimeoutMs: () => number;
+}
+
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 export class VClusterConnector {
@@ -35,11 +52,12 @@ export class VClusterConnector {
   private connected = new Set<string>();
   private storedConnectionsCleaned = false;
 
-  constructor(
-    private readonly options: Pick<ActionsOptions, 'loadBackend' | 'kubeconfig' | 'connections' | 'connectServers' | 'logger' | 'requestTimeoutMs'>,
-    private readonly tracker: OperationTracker,
-    private readonly hostClient: (hostContext: string) => Promise<KubeClient>,
-  ) {}
+  private readonly tracker: OperationTracker;
+  private readonly hostClient: (hostContext: string) => Promise<KubeClient>;
+  constructor(private readonly options: ConnectorOptions) {
+    this.tracker = options.tracker;
+    this.hostClient = options.hostClient;
+  }
 
   /** Fires when a vCluster was connected or disconnected. */
   onDidChangeConnections(listener: () => void): { dispose(): void } {
@@ -81,11 +99,11 @@ export class VClusterConnector {
     if (!this.connected.has(context)) return undefined;
     const document = await this.options.connections.read().catch(() => undefined);
     if (!document) return undefined;
-    const backend = await this.options.loadBackend();
+    const core = await this.options.loadCoreBundle();
     try {
       const stored = storedConnection(document, context);
       if (!stored) return undefined;
-      return new backend.KubeClient(backend.kubeConfigForContext(stored.kubeconfig as unknown as KubeconfigDocument, context));
+      return new core.KubeClient(core.kubeConfigForContext(stored.kubeconfig as unknown as KubeconfigDocument, context));
     } catch (error) {
       this.options.logger.warn(`[connect] ${context}: ${(error as Error).message}`);
       return undefined;
@@ -119,15 +137,15 @@ export class VClusterConnector {
    */
   async connect(ref: VClusterRef, options: { server?: string; signal?: AbortSignal } = {}): Promise<Connection> {
     return this.tracker.run(ref, 'connect', async () => {
-      const backend = await this.options.loadBackend();
+      const core = await this.options.loadCoreBundle();
       const client = await this.hostClient(ref.hostContext);
       const signal = AbortSignal.any([options.signal ?? new AbortController().signal, AbortSignal.timeout(this.options.requestTimeoutMs() * 3)]);
-      const virtual = await backend.readVirtualKubeconfig(client, ref, signal, { parse: backend.parseYaml, stringify: backend.stringifyYaml });
+      const virtual = await core.readVirtualKubeconfig(client, ref, signal, { parse: core.parseYaml, stringify: core.stringifyYaml });
       const context = vclusterContextName(ref);
       await this.stopForward(context);
       let connection = await this.chooseServer(client, ref, options.server, signal);
       if (!connection) {
-        const session = await this.startForward(backend, ref, virtual, signal);
+        const session = await this.startForward(core, ref, virtual, signal);
         this.forwards.set(context, session);
         connection = { context, server: `https://127.0.0.1:${session.localPort}`, via: 'portForward' };
       }
@@ -136,7 +154,7 @@ export class VClusterConnector {
         this.options.logger.warn(`[connect] ${ref.name}: left out of Secret vc-${ref.name}'s kubeconfig: ${ignored.join(', ')} (a vCluster's kubeconfig brings only certificates and a token; programs, files, proxies and TLS settings are never taken from a cluster)`);
       }
       try {
-        await this.checkVirtualApi(backend, entry, context);
+        await this.checkVirtualApi(core, entry, context);
       } catch (error) {
         await this.stopForward(context);
         throw new ConnectError(`vCluster ${ref.name} did not answer at ${connection.server} (${connection.via}): ${describeKubeError(error, 20).message}. If it is not reachable from this machine, set its server in vcluster.connectServers.`);
@@ -200,7 +218,7 @@ export class VClusterConnector {
     return undefined;
   }
 
-  private async startForward(backend: Backend, ref: VClusterRef, virtual: Record<string, unknown>, signal: AbortSignal): Promise<PortForwardSession> {
+  private async startForward(core: CoreBundle, ref: VClusterRef, virtual: Record<string, unknown>, signal: AbortSignal): Promise<PortForwardSession> {
     const client = await this.hostClient(ref.hostContext);
     const pods = await client.getJson<PodList>(`/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/pods`, { labelSelector: `app=vcluster,release=${ref.name}` }, signal);
     const running = pods.items
@@ -212,8 +230,8 @@ export class VClusterConnector {
     const remotePort = secretServerPort(clusters[0]?.cluster?.server);
     const kubeconfig = this.options.kubeconfig();
     if (!kubeconfig) throw new Error('No kubeconfig is loaded.');
-    return backend.PortForwardSession.start({
-      kubeConfig: backend.kubeConfigForContext(kubeconfig.document, ref.hostContext),
+    return core.PortForwardSession.start({
+      kubeConfig: core.kubeConfigForContext(kubeconfig.document, ref.hostContext),
       namespace: ref.namespace,
       pod,
       remotePort,
@@ -221,9 +239,9 @@ export class VClusterConnector {
     });
   }
 
-  private async checkVirtualApi(backend: Backend, entry: Record<string, unknown>, context: string): Promise<void> {
+  private async checkVirtualApi(core: CoreBundle, entry: Record<string, unknown>, context: string): Promise<void> {
     const document = entry as unknown as KubeconfigDocument;
-    const client = new backend.KubeClient(backend.kubeConfigForContext(document, context));
+    const client = new core.KubeClient(core.kubeConfigForContext(document, context));
     await client.getJson('/version', {}, AbortSignal.timeout(20_000));
   }
 

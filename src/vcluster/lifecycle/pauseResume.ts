@@ -1,7 +1,6 @@
 import type { V1Deployment, V1StatefulSet } from '@kubernetes/client-node';
-import type { KubeClient } from '../kube/client';
-import type { VClusterRef } from './operations';
-import { PAUSED_ANNOTATION } from './status';
+import type { KubeClient } from '../../kube/client';
+import { MANAGED_BY_LABEL, PAUSED_ANNOTATION, PAUSED_DATE_ANNOTATION, PAUSED_REPLICAS_ANNOTATION, type VClusterRef } from '../identity';
 
 /**
  * Pause and resume exactly as the vcluster CLI does (pkg/lifecycle/lifecycle.go), so either tool
@@ -9,11 +8,6 @@ import { PAUSED_ANNOTATION } from './status';
  * annotations, and the workloads the syncer put on the host are deleted (the virtual cluster
  * recreates them on resume).
  */
-
-export const PAUSED_REPLICAS_ANNOTATION = 'loft.sh/paused-replicas';
-export const PAUSED_DATE_ANNOTATION = 'loft.sh/paused-date';
-/** The label the syncer puts on every host object it manages. */
-export const MANAGED_BY_LABEL = 'vcluster.loft.sh/managed-by';
 
 export interface PausableVCluster extends VClusterRef {
   workloadKind: 'StatefulSet' | 'Deployment';

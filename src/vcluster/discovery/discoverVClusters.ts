@@ -1,10 +1,9 @@
 import type { V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
-import type { KubeClient } from '../kube/client';
-import { describeKubeError } from '../kube/errors';
+import type { KubeClient } from '../../kube/client';
+import { describeKubeError } from '../../kube/errors';
 import { vclusterStatus, vclusterVersion, type VClusterWorkload } from './status';
+import { VCLUSTER_SELECTOR } from '../identity';
 
-/** The label every vCluster chart puts on its StatefulSet or Deployment and its pods. */
-export const VCLUSTER_SELECTOR = 'app=vcluster';
 
 export interface VClusterSummary {
   name: string;

@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { describeKubeError, type KubeErrorDescription } from '../kube/errors';
-import type { ContextSummary, KubeconfigLoad } from '../kube/kubeconfig';
-import type { Logger } from '../process/log';
-import type { Backend } from './backend';
-import type { DiscoveryResult } from './discovery';
+import { describeKubeError, type KubeErrorDescription } from '../../kube/errors';
+import type { ContextSummary, KubeconfigLoad } from '../../kube/kubeconfig';
+import type { Logger } from '../../process/log';
+import type { CoreBundle } from '../../coreBundle';
+import type { DiscoveryResult, VClusterSummary } from './discoverVClusters';
+import { vclusterKey, type VClusterRef } from '../identity';
 
 /**
  * The extension's picture of the user's clusters: the merged kubeconfig and, per host context,
@@ -36,9 +37,9 @@ export interface InventoryOptions {
   kubeconfigPaths: () => string[];
   requestTimeoutMs: () => number;
   logger: Logger;
-  /** Loads the kubeconfig parser and the Kubernetes client on first use (see backend.ts). */
-  loadBackend: () => Promise<Backend>;
-  /** Replaces API-server discovery; by default the backend's discoverVClusters is used. */
+  /** Loads the kubeconfig parser and the Kubernetes client on first use (see coreBundle.ts). */
+  loadCoreBundle: () => Promise<CoreBundle>;
+  /** Replaces API-server discovery; by default the core's discoverVClusters is used. */
   discover?: Discover;
 }
 
@@ -51,7 +52,7 @@ export class ClusterInventory {
 
   private discover: Discover = async (kubeconfig, context, signal) => {
     if (this.options.discover) return this.options.discover(kubeconfig, context, signal);
-    const { KubeClient, kubeConfigForContext, discoverVClusters } = await this.options.loadBackend();
+    const { KubeClient, kubeConfigForContext, discoverVClusters } = await this.options.loadCoreBundle();
     return discoverVClusters({
       client: new KubeClient(kubeConfigForContext(kubeconfig.document, context.name)),
       hostContext: context.name,
@@ -65,6 +66,16 @@ export class ClusterInventory {
   }
 
   /** Fires with the changed host's context name, or undefined when everything may have changed. */
+  /** Every vCluster known now, across all hosts that answered. */
+  knownVClusters(): VClusterSummary[] {
+    return this.current.hosts.flatMap((host) => (host.discovery.state === 'ok' ? host.discovery.result.vclusters : []));
+  }
+
+  findVCluster(ref: VClusterRef): VClusterSummary | undefined {
+    const key = vclusterKey(ref);
+    return this.knownVClusters().find((vcluster) => vclusterKey(vcluster) === key);
+  }
+
   onDidChange(listener: (contextName: string | undefined) => void): { dispose(): void } {
     this.events.on('change', listener);
     return { dispose: () => this.events.off('change', listener) };
@@ -81,7 +92,7 @@ export class ClusterInventory {
     this.inFlight = controller;
 
     const paths = this.options.kubeconfigPaths();
-    const { loadKubeconfig } = await this.options.loadBackend();
+    const { loadKubeconfig } = await this.options.loadCoreBundle();
     const kubeconfig = await loadKubeconfig(paths);
     if (generation !== this.generation) return this.current;
     this.logKubeconfig(kubeconfig, paths);

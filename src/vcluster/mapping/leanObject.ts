@@ -1,8 +1,6 @@
-import type { RawObject } from '../kube/watch';
-import {
-  KIND_ANNOTATION, MANAGED_BY_LABEL, NAME_ANNOTATION, NAMESPACE_ANNOTATION, UID_ANNOTATION, VIRTUAL_NAMESPACE_LABEL,
-  type KubeObject, type ObjectMeta,
-} from './mapping';
+import type { RawObject } from '../../kube/watch';
+import { type KubeObject, type ObjectMeta } from './mapping';
+import { KIND_ANNOTATION, MANAGED_BY_LABEL, NAMESPACE_ANNOTATION, NAME_ANNOTATION, UID_ANNOTATION, VIRTUAL_NAMESPACE_LABEL } from '../identity';
 
 // Objects as the mapping keeps them in memory (about 1.5 KB per object at 10k: bench/mapping.ts).
 

@@ -1,15 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { type VClusterRef, vclusterKey } from '../identity';
 
-/** What identifies one vCluster everywhere: its host context, namespace and name. */
-export interface VClusterRef {
-  hostContext: string;
-  namespace: string;
-  name: string;
-}
-
-export function vclusterKey(ref: VClusterRef): string {
-  return `${ref.hostContext}/${ref.namespace}/${ref.name}`;
-}
 
 export type OperationVerb = 'create' | 'upgrade' | 'delete' | 'pause' | 'resume' | 'connect' | 'disconnect';
 

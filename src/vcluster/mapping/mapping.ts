@@ -1,5 +1,6 @@
-import { emptyStatusCounts, type PairStatusName } from '../shared/protocol';
-import { hostName, clusterScopedHostName, safeConcatName } from './translate';
+import { emptyStatusCounts, type PairStatusName } from '../../shared/protocol';
+import { hostName, clusterScopedHostName, safeConcatName } from './hostNames';
+import { KIND_ANNOTATION, MANAGED_BY_LABEL, NAMESPACE_ANNOTATION, NAME_ANNOTATION, UID_ANNOTATION, VIRTUAL_NAMESPACE_LABEL } from '../identity';
 
 /**
  * The virtual↔host picture of one vCluster: every virtual object beside the host object the
@@ -48,12 +49,6 @@ export interface MappingPair {
   host?: ObjectSide;
 }
 
-export const MANAGED_BY_LABEL = 'vcluster.loft.sh/managed-by';
-export const VIRTUAL_NAMESPACE_LABEL = 'vcluster.loft.sh/namespace';
-export const NAME_ANNOTATION = 'vcluster.loft.sh/object-name';
-export const NAMESPACE_ANNOTATION = 'vcluster.loft.sh/object-namespace';
-export const UID_ANNOTATION = 'vcluster.loft.sh/object-uid';
-export const KIND_ANNOTATION = 'vcluster.loft.sh/object-kind';
 
 /**
  * The managed-by value on the syncer's cluster-scoped host objects: not the vCluster's name (two

@@ -1,9 +1,9 @@
-import type { KubeClient } from '../kube/client';
-import { describeKubeError } from '../kube/errors';
-import type { PairDetail } from '../shared/protocol';
-import type { MappingPair, ObjectSide } from './mapping';
+import type { KubeClient } from '../../kube/client';
+import { describeKubeError } from '../../kube/errors';
+import type { PairDetail } from '../../shared/protocol';
+import type { MappingPair, ObjectSide } from '../mapping/mapping';
 import { comparePairObjects, type KubeJson } from './pairComparison';
-import { objectPath } from './resources';
+import { objectPath } from '../mapping/objectPaths';
 
 /** Bound on reading each side for the detail pane. */
 const READ_TIMEOUT_MS = 15_000;

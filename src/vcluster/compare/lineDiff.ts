@@ -1,4 +1,4 @@
-import type { DiffLine } from '../shared/protocol';
+import type { DiffLine } from '../../shared/protocol';
 
 /**
  * A unified line diff for the mapping inspector: Myers' O(ND) algorithm ("An O(ND) Difference

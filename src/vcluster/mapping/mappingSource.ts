@@ -1,13 +1,11 @@
-import type { KubeClient } from '../kube/client';
-import { describeKubeError, isKubeApiError } from '../kube/errors';
-import { parseYamlQuietly } from '../kube/quietYaml';
-import { watchList } from '../kube/watch';
-import type { Logger } from '../process/log';
+import type { KubeClient } from '../../kube/client';
+import { describeKubeError, isKubeApiError } from '../../kube/errors';
+import { parseYamlQuietly } from '../../kube/quietYaml';
+import { watchList } from '../../kube/watch';
+import type { Logger } from '../../process/log';
 import { lean } from './leanObject';
-import {
-  buildMapping, clusterMarkerLabel, MANAGED_BY_LABEL, SYNCABLE_KINDS, syncSettings, VIRTUAL_ONLY_WORKLOAD_KINDS,
-  type KubeObject, type MappingPair, type SyncSettings,
-} from './mapping';
+import { buildMapping, clusterMarkerLabel, SYNCABLE_KINDS, syncSettings, VIRTUAL_ONLY_WORKLOAD_KINDS, type KubeObject, type MappingPair, type SyncSettings } from './mapping';
+import { MANAGED_BY_LABEL } from '../identity';
 
 /**
  * The live data of the syncer-mapping tree for one vCluster: lists and watches the host objects

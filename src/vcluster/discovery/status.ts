@@ -1,4 +1,5 @@
 import type { V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import { PAUSED_ANNOTATION, SLEEP_MODE_LABEL } from '../identity';
 
 /**
  * vCluster status exactly as the vcluster CLI derives it (pkg/cli/find/find.go), so the tree and
@@ -6,7 +7,6 @@ import type { V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node
  * vCluster's pods (the last one listed wins, as in the CLI), else ScaledDown when it has no pods.
  */
 
-export const PAUSED_ANNOTATION = 'loft.sh/paused';
 
 export type VClusterWorkload = V1StatefulSet | V1Deployment;
 
@@ -58,7 +58,6 @@ export function podStatusReason(pod: V1Pod): string {
   return reason;
 }
 
-export const SLEEP_MODE_LABEL = 'loft.sh/sleep-mode';
 
 /**
  * With no pods the CLI says ScaledDown only when the workload is scaled to 0, and nothing at all

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { MetadataChange, MetadataRow, PairDetail } from '../shared/protocol';
+import type { MetadataChange, MetadataRow, PairDetail } from '../../shared/protocol';
 import { diffLines } from './lineDiff';
 
 /**

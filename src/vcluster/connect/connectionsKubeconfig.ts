@@ -1,9 +1,9 @@
 import { Buffer } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
-import type { KubeClient } from '../kube/client';
-import { withFileLock } from '../kube/fileLock';
-import { writeFileAtomically } from '../kube/kubeconfigWrite';
-import type { VClusterRef } from './operations';
+import type { KubeClient } from '../../kube/client';
+import { withFileLock } from '../../kube/fileLock';
+import { writeFileAtomically } from '../../kube/kubeconfigWrite';
+import { type VClusterRef } from '../identity';
 
 /**
  * Connecting to a vCluster the way `vcluster connect` does (pkg/cli/connect_helm.go): the
@@ -175,7 +175,7 @@ export function trustedConnections(document: unknown): { document: Json; ignored
   return { document: trusted, ignored };
 }
 
-/** The yaml package, loaded with the rest of the backend on first use (see backend.ts). */
+/** The yaml package, loaded with the rest of the core on first use (see coreBundle.ts). */
 export interface YamlCodec {
   /** Callers pass `{ prettyErrors: false }`: a pretty error quotes the lines, which may hold a key. */
   parse(text: string, options: { prettyErrors: false }): unknown;

@@ -1,0 +1,69 @@
+import type * as vscode from 'vscode';
+import type { ExtensionServices } from '../extensionServices';
+import type { Inspectors } from '../inspector/inspectors';
+import type { ClustersTreeProvider } from '../tree/clustersTreeProvider';
+import type { WorkspaceContext } from '../workspace/workspaceContext';
+import { CheckToolsCommand } from './checkTools';
+import { ClearWorkspaceContextCommand } from './clearWorkspaceContext';
+import { CompareSidesCommand } from './compareSides';
+import { ConnectVClusterCommand } from './connectVCluster';
+import { CopyContextNameCommand } from './copyContextName';
+import { CreateKindClusterCommand } from './createKindCluster';
+import { CreateVClusterCommand } from './createVCluster';
+import { DeleteKindClusterCommand } from './deleteKindCluster';
+import { DeleteVClusterCommand } from './deleteVCluster';
+import { DisconnectVClusterCommand } from './disconnectVCluster';
+import type { LifecycleUi } from './lifecycleUi';
+import { OpenInspectorCommand } from './openInspector';
+import { OpenHostYamlCommand, OpenVirtualYamlCommand } from './openObjectYaml';
+import { OpenSettingsCommand } from './openSettings';
+import { PauseVClusterCommand } from './pauseVCluster';
+import { RefreshCommand } from './refresh';
+import { registerCommands } from './registry';
+import { ResumeVClusterCommand } from './resumeVCluster';
+import { SelectKubeconfigCommand } from './selectKubeconfig';
+import { SelectWorkspaceContextCommand } from './selectWorkspaceContext';
+import { ShowOutputCommand } from './showOutput';
+import { UpgradeVClusterCommand } from './upgradeVCluster';
+import { UseInWorkspaceCommand } from './useInWorkspace';
+
+export interface CommandTargets {
+  tree: ClustersTreeProvider;
+  inspectors: Inspectors;
+  workspaceContext: WorkspaceContext;
+  channel: vscode.OutputChannel;
+}
+
+/** Every command of package.json's contributes.commands, each from its own file. */
+export function registerAllCommands(services: ExtensionServices, targets: CommandTargets): void {
+  const { settings, inventory, vclusters, logger, showLog } = services;
+  const { tree, inspectors, workspaceContext, channel } = targets;
+  const refresh = () => services.refresh();
+  const ui: LifecycleUi = { inventory, logger, showLog, refresh };
+  for (const disposable of registerCommands([
+    new CreateVClusterCommand(ui, vclusters),
+    new DeleteVClusterCommand(ui, vclusters),
+    new PauseVClusterCommand(ui, vclusters),
+    new ResumeVClusterCommand(ui, vclusters),
+    new ConnectVClusterCommand(ui, vclusters),
+    new DisconnectVClusterCommand(ui, vclusters),
+    new UpgradeVClusterCommand(ui, vclusters),
+    new OpenVirtualYamlCommand(),
+    new OpenHostYamlCommand(),
+    new CompareSidesCommand(),
+    new OpenInspectorCommand(ui, () => inspectors),
+    new SelectWorkspaceContextCommand(workspaceContext, inventory, refresh, logger, showLog),
+    new UseInWorkspaceCommand(workspaceContext, logger, showLog),
+    new ClearWorkspaceContextCommand(workspaceContext),
+    new CreateKindClusterCommand(settings, logger, refresh, showLog),
+    new DeleteKindClusterCommand(settings, logger, refresh, showLog),
+    new RefreshCommand(tree),
+    new ShowOutputCommand(channel),
+    new SelectKubeconfigCommand(settings),
+    new CheckToolsCommand(settings, logger, showLog),
+    new OpenSettingsCommand(),
+    new CopyContextNameCommand(),
+  ], logger, showLog)) {
+    services.disposables.register(disposable);
+  }
+}

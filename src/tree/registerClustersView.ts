@@ -1,0 +1,33 @@
+import * as vscode from 'vscode';
+import { OBJECT_YAML_SCHEME, ObjectYamlProvider } from '../documents/objectYamlProvider';
+import type { ExtensionServices } from '../extensionServices';
+import { ClustersTreeProvider } from './clustersTreeProvider';
+import { MappingChildren } from './mappingChildren';
+import { MappingSources } from './mappingSources';
+
+/**
+ * The vCluster view: hosts, their vClusters and each vCluster's syncer mapping (live while the
+ * view is visible), and the read-only YAML documents its items open.
+ */
+export function registerClustersView(services: ExtensionServices) {
+  const { disposables, vclusters, loadCoreBundle, logger, inventory } = services;
+  const virtualClient = (vcluster: Parameters<typeof vclusters.connector.virtualClient>[0]) => vclusters.connector.virtualClient(vcluster);
+  const mappingSources = disposables.register(new MappingSources({
+    loadCoreBundle,
+    hostClient: vclusters.hostClient,
+    virtualClient,
+    logger,
+    onDidChange: (vcluster, changedIds) => tree.mappingChanged(vcluster, changedIds),
+  }));
+  const tree = disposables.register(new ClustersTreeProvider(inventory, vclusters, new MappingChildren(mappingSources)));
+  const treeView = disposables.register(vscode.window.createTreeView('vcluster.clusters', { treeDataProvider: tree, showCollapseAll: true }));
+  disposables.register(treeView.onDidChangeVisibility((event) => mappingSources.setVisible(event.visible)));
+  disposables.register(vscode.workspace.registerTextDocumentContentProvider(OBJECT_YAML_SCHEME, new ObjectYamlProvider({
+    loadCoreBundle,
+    hostClient: vclusters.hostClient,
+    virtualClient,
+  })));
+  return { tree, treeView, mappingSources };
+}
+
+export type ClustersView = ReturnType<typeof registerClustersView>;

@@ -1,0 +1,37 @@
+/**
+ * What identifies a vCluster, and the labels and annotations the chart, the CLI and the syncer put
+ * on host objects. Every room of src/vcluster reads these from here, so a marker changes in one
+ * place. Values checked against the vcluster source (see ../shared notes and the tests).
+ */
+
+/** What identifies one vCluster everywhere: its host context, namespace and name. */
+export interface VClusterRef {
+  hostContext: string;
+  namespace: string;
+  name: string;
+}
+
+export function vclusterKey(ref: VClusterRef): string {
+  return `${ref.hostContext}/${ref.namespace}/${ref.name}`;
+}
+
+/** The label every vCluster chart puts on its StatefulSet or Deployment and its pods. */
+export const VCLUSTER_SELECTOR = 'app=vcluster';
+
+/** The annotation the CLI puts on a namespace it created, so delete knows it may remove it. */
+export const CREATED_NAMESPACE_ANNOTATION = 'vcluster.loft.sh/created';
+
+/** Pause (the CLI's and ours): set on the workload, with the replicas to restore on resume. */
+export const PAUSED_ANNOTATION = 'loft.sh/paused';
+export const PAUSED_REPLICAS_ANNOTATION = 'loft.sh/paused-replicas';
+export const PAUSED_DATE_ANNOTATION = 'loft.sh/paused-date';
+/** The platform's sleep mode, shown as its own status. */
+export const SLEEP_MODE_LABEL = 'loft.sh/sleep-mode';
+
+/** The syncer's markers on every host object it manages. */
+export const MANAGED_BY_LABEL = 'vcluster.loft.sh/managed-by';
+export const VIRTUAL_NAMESPACE_LABEL = 'vcluster.loft.sh/namespace';
+export const NAME_ANNOTATION = 'vcluster.loft.sh/object-name';
+export const NAMESPACE_ANNOTATION = 'vcluster.loft.sh/object-namespace';
+export const UID_ANNOTATION = 'vcluster.loft.sh/object-uid';
+export const KIND_ANNOTATION = 'vcluster.loft.sh/object-kind';
