@@ -3,6 +3,7 @@
 // so it stays testable in plain Node.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import house from './eslint-rules/importCycles.mjs';
 
 const nodeGlobals = {
   process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly',
@@ -28,11 +29,30 @@ export default tseslint.config(
     },
   },
   {
+    // No import cycles in the extension or the webview app, type-only imports included.
+    files: ['src/**/*.ts', 'webview/**/*.ts'],
+    plugins: { house },
+    rules: { 'house/no-import-cycles': ['error', { roots: ['src', 'webview'] }] },
+  },
+  {
     files: ['src/kube/**', 'src/vcluster/**', 'src/hostcluster/**', 'src/process/**', 'src/shared/**'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'vscode', message: 'The core must not depend on VS Code: keep it testable in plain Node (see house style).' }],
         patterns: [{ group: ['**/tree/**', '**/commands/**', '**/container', '**/extension', '**/settings', '**/outputLogger'], message: 'The core must not import the VS Code layer.' }],
+      }],
+    },
+  },
+  {
+    // The wire format stays at the edge: src/inspector maps the core's model to the protocol.
+    files: ['src/kube/**', 'src/vcluster/**', 'src/hostcluster/**', 'src/process/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'The core must not depend on VS Code: keep it testable in plain Node (see house style).' }],
+        patterns: [
+          { group: ['**/tree/**', '**/commands/**', '**/container', '**/extension', '**/settings', '**/outputLogger'], message: 'The core must not import the VS Code layer.' },
+          { group: ['**/shared/protocol'], message: 'The core keeps its own model types; src/inspector maps them to the webview protocol.' },
+        ],
       }],
     },
   },

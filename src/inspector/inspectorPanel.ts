@@ -3,7 +3,7 @@ import { DisposableStore } from '../disposables';
 import type { Logger } from '../process/log';
 import { printableLine } from '../process/redact';
 import {
-  parseWebviewMessage, PROTOCOL_VERSION, type HostMessage, type ObjectSideName, type PairDetail, type SourceState, type WebviewMessage,
+  parseWebviewMessage, PROTOCOL_VERSION, type HostMessage, type ObjectSideName, type SourceState, type WebviewMessage,
 } from '../shared/protocol';
 import type { MappingSources } from '../tree/mappingSources';
 import type { VClusterSummary } from '../vcluster/discovery/discoverVClusters';
@@ -12,6 +12,8 @@ import type { MappingSource } from '../vcluster/mapping/mappingSource';
 import { inspectorHtml } from './inspectorHtml';
 import { rowChanges, toPairRow } from './pairRows';
 import { type VClusterRef, vclusterKey } from '../vcluster/identity';
+import type { PairComparisonDetail } from '../vcluster/compare/comparisonModel';
+import { toPairDetailMessage } from './pairDetailMessage';
 
 export const INSPECTOR_VIEW_TYPE = 'vcluster.inspector';
 
@@ -27,7 +29,7 @@ export interface InspectorServices {
   discover: () => void;
   /** Fired when discovery or connections change: the panel re-attaches to its vCluster's source. */
   onDidChangeVClusters: (listener: () => void) => { dispose(): void };
-  readDetail: (vcluster: VClusterSummary, pair: MappingPair, signal: AbortSignal) => Promise<PairDetail>;
+  readDetail: (vcluster: VClusterSummary, pair: MappingPair, signal: AbortSignal) => Promise<PairComparisonDetail>;
   openYaml: (vcluster: VClusterSummary, pair: MappingPair, side: ObjectSideName) => Thenable<unknown>;
   compareSides: (vcluster: VClusterSummary, pair: MappingPair) => Thenable<unknown>;
   revealInTree: (vcluster: VClusterSummary, pair: MappingPair) => Thenable<unknown>;
@@ -240,7 +242,7 @@ export class InspectorPanel extends DisposableStore {
     }
     try {
       const detail = await this.services.readDetail(target.vcluster, target.pair, request.signal);
-      if (!request.signal.aborted) this.post({ type: 'detail', detail });
+      if (!request.signal.aborted) this.post({ type: 'detail', detail: toPairDetailMessage(detail) });
     } catch (error) {
       if (!request.signal.aborted) this.post({ type: 'detailError', id, message: error instanceof Error ? error.message : String(error) });
     }

@@ -1,7 +1,6 @@
 import type { VClusterSummary } from '../vcluster/discovery/discoverVClusters';
 import type { MappingSource } from '../vcluster/mapping/mappingSource';
-import { emptyStatusCounts } from '../shared/protocol';
-import type { MappingPair } from '../vcluster/mapping/mapping';
+import { emptyStatusCounts, type MappingPair } from '../vcluster/mapping/mapping';
 import {
   groupOf, kindNodeId, kindNodes, messageNode, namespaceNodeId, namespaceNodes, pairNodeId, pairNodes,
   type MappingKindNode, type MappingNamespaceNode, type MappingNode, type MappingPairNode,

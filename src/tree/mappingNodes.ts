@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
 import type { VClusterSummary } from '../vcluster/discovery/discoverVClusters';
-import type { MappingPair, PairStatus } from '../vcluster/mapping/mapping';
+import { emptyStatusCounts, type MappingPair, type PairStatus } from '../vcluster/mapping/mapping';
 import { ContextValues } from './contextValues';
 import { CLUSTER_SCOPE_GROUP, CONTROL_PLANE_GROUP, pairGroup } from '../shared/pairGroup';
 import { naturalCompare } from '../shared/naturalCompare';
-import { emptyStatusCounts } from '../shared/protocol';
 
 /**
  * The syncer mapping under a vCluster: virtual namespaces → kinds → pairs. Each node's id is

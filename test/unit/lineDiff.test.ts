@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DiffLine } from '../../src/shared/protocol';
+import type { DiffLine } from '../../src/vcluster/compare/comparisonModel';
 import { diffLines } from '../../src/vcluster/compare/lineDiff';
 import { seededRandom } from '../env/seededRandom';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import type { DiffLine, MetadataRow } from '../../src/shared/protocol';
+import type { DiffLine, MetadataRow } from '../../src/vcluster/compare/comparisonModel';
 import {
   comparePairObjects, NOTE_HOST_UNREAD, NOTE_NEITHER_READ, NOTE_SECRET_HIDDEN, NOTE_VIRTUAL_UNREAD, type KubeJson,
 } from '../../src/vcluster/compare/pairComparison';

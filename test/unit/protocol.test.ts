@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inspectorHtml } from '../../src/inspector/inspectorHtml';
 import { rowChanges, toPairRow } from '../../src/inspector/pairRows';
-import { parseHostMessage, parseWebviewMessage, PROTOCOL_VERSION, type HostMessage, type PairDetail } from '../../src/shared/protocol';
-import type { MappingPair } from '../../src/vcluster/mapping/mapping';
+import { toPairDetailMessage } from '../../src/inspector/pairDetailMessage';
+import { PAIR_STATUSES as WIRE_STATUSES, parseHostMessage, parseWebviewMessage, PROTOCOL_VERSION, type HostMessage, type PairDetail } from '../../src/shared/protocol';
+import type { PairComparisonDetail } from '../../src/vcluster/compare/comparisonModel';
+import { PAIR_STATUSES, type MappingPair } from '../../src/vcluster/mapping/mapping';
 
 const vcluster = { name: 'vc', namespace: 'vcluster-vc', hostContext: 'kind-dev' };
 const detail: PairDetail = {
@@ -12,6 +14,23 @@ const detail: PairDetail = {
   labels: [{ key: 'app', virtual: 'web', host: 'web', change: 'same' }, { key: 'vcluster.loft.sh/managed-by', host: 'vc', change: 'marker' }],
   annotations: [], body: [{ op: 'skip', count: 3 }, { op: 'added', text: '  hostAliases:' }], notes: ['a note'],
 };
+
+describe('the core model and the wire format, mapped at the edge (src/inspector)', () => {
+  it('has the same pair statuses on both sides, in the same order', () => {
+    assert.deepEqual([...WIRE_STATUSES], [...PAIR_STATUSES]);
+  });
+
+  it('turns a comparison into a detail message the webview accepts whole, and leaves no field behind', () => {
+    const comparison: PairComparisonDetail = {
+      ...detail,
+      host: { name: 'cluster-scoped' },
+      labels: [...detail.labels, { key: 'only-virtual', virtual: 'x', change: 'virtualOnly' }],
+    };
+    const message = toPairDetailMessage(comparison);
+    assert.deepEqual(message, comparison);
+    assert.deepEqual(parseHostMessage(JSON.parse(JSON.stringify({ type: 'detail', detail: message }))), { type: 'detail', detail: comparison });
+  });
+});
 
 describe('webview protocol validation', () => {
   it('accepts every message it defines, unchanged', () => {

@@ -1,4 +1,4 @@
-import type { DiffLine } from '../../shared/protocol';
+import type { DiffLine } from './comparisonModel';
 
 /**
  * A unified line diff for the mapping inspector: Myers' O(ND) algorithm ("An O(ND) Difference

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { MetadataChange, MetadataRow, PairDetail } from '../../shared/protocol';
+import type { MetadataChange, MetadataRow, PairComparisonDetail } from './comparisonModel';
 import { diffLines } from './lineDiff';
 
 /**
@@ -10,7 +10,7 @@ import { diffLines } from './lineDiff';
 /** An object as an API server returns it. */
 export type KubeJson = Record<string, unknown>;
 
-export type PairComparison = Pick<PairDetail, 'labels' | 'annotations' | 'body' | 'notes'>;
+export type PairComparison = Pick<PairComparisonDetail, 'labels' | 'annotations' | 'body' | 'notes'>;
 
 /** The syncer's own labels and annotations; on the host only, they are its markers. */
 const SYNCER_PREFIX = 'vcluster.loft.sh/';

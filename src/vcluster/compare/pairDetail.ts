@@ -1,6 +1,6 @@
 import type { KubeClient } from '../../kube/client';
 import { describeKubeError } from '../../kube/errors';
-import type { PairDetail } from '../../shared/protocol';
+import type { ObjectName, PairComparisonDetail } from './comparisonModel';
 import type { MappingPair, ObjectSide } from '../mapping/mapping';
 import { comparePairObjects, type KubeJson } from './pairComparison';
 import { objectPath } from '../mapping/objectPaths';
@@ -24,7 +24,7 @@ type SideRead = { object?: KubeJson; note?: string };
  * only names and markers), compared label by label and as a diff of everything but metadata and
  * status. A side that cannot be read is a note, not a failure: the other side is still shown.
  */
-export async function readPairDetail(pair: MappingPair, sources: PairDetailSources): Promise<PairDetail> {
+export async function readPairDetail(pair: MappingPair, sources: PairDetailSources): Promise<PairComparisonDetail> {
   const virtualSide = pair.status === 'orphaned' ? undefined : pair.virtual;
   const hostSide = pair.status === 'pending' ? undefined : pair.host;
   const [virtual, host] = await Promise.all([
@@ -48,7 +48,7 @@ export async function readPairDetail(pair: MappingPair, sources: PairDetailSourc
   };
 }
 
-function objectName(side: ObjectSide): { namespace?: string; name: string } {
+function objectName(side: ObjectSide): ObjectName {
   return side.namespace ? { namespace: side.namespace, name: side.name } : { name: side.name };
 }
 

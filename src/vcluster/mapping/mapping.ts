@@ -1,4 +1,3 @@
-import { emptyStatusCounts, type PairStatusName } from '../../shared/protocol';
 import { hostName, clusterScopedHostName, safeConcatName } from './hostNames';
 import { KIND_ANNOTATION, MANAGED_BY_LABEL, NAMESPACE_ANNOTATION, NAME_ANNOTATION, UID_ANNOTATION, VIRTUAL_NAMESPACE_LABEL } from '../identity';
 
@@ -28,8 +27,14 @@ export interface KubeObject {
   spec?: unknown;
 }
 
-/** One definition, shared with the inspector's protocol. */
-export type PairStatus = PairStatusName;
+/** Where a pair stands (the tree's groups and the inspector's filter follow this list's order). */
+export const PAIR_STATUSES = ['synced', 'pending', 'orphaned', 'virtualOnly', 'controlPlane'] as const;
+export type PairStatus = (typeof PAIR_STATUSES)[number];
+
+/** A count per status, all zero: what the tree's groups and the inspector's summary start from. */
+export function emptyStatusCounts(): Record<PairStatus, number> {
+  return { synced: 0, pending: 0, orphaned: 0, virtualOnly: 0, controlPlane: 0 };
+}
 
 export interface ObjectSide {
   namespace?: string;
