@@ -6,6 +6,7 @@
 export { loadKubeconfig } from './kube/kubeconfig';
 export { KubeClient, kubeConfigForContext } from './kube/client';
 export { discoverVClusters } from './vcluster/discovery/discoverVClusters';
+export { HostWatch } from './vcluster/discovery/hostWatch';
 
 export type CoreBundle = typeof import('./coreBundle');
 export { pauseVCluster, resumeVCluster } from './vcluster/lifecycle/pauseResume';

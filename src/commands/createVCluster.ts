@@ -5,7 +5,7 @@ import type { VClusterServices } from '../vcluster/vclusterServices';
 import { defaultNamespace, namespaceProblem, vclusterNameProblem } from '../vcluster/lifecycle/names';
 import { normalizeKubernetesVersion } from '../vcluster/lifecycle/provisioners';
 import type { Command } from './command';
-import { isSettled, type LifecycleUi, pickValuesFile, refreshUntilSettled, withLifecycleProgress } from './lifecycleUi';
+import { isSettled, type LifecycleUi, pickValuesFile, followUntilSettled, withLifecycleProgress } from './lifecycleUi';
 import { redactedMessage } from '../process/redact';
 
 /** Everything create needs; passing it skips the prompts (for other extensions and tests). */
@@ -36,7 +36,7 @@ export class CreateVClusterCommand implements Command {
     this.ui.logger.info(`[create] ${full.name} in ${namespace} on ${full.hostContext}`);
     try {
       const provisioner = await withLifecycleProgress(`Creating vCluster ${full.name}`, (progress) => this.vclusters.lifecycle.create(full, progress));
-      void refreshUntilSettled(this.ui, full, (vcluster) => vcluster !== undefined && isSettled(vcluster));
+      void followUntilSettled(this.ui, full, (vcluster) => vcluster !== undefined && isSettled(vcluster));
       void vscode.window.showInformationMessage(`vCluster ${full.name} was created in ${namespace} on ${full.hostContext} (with ${provisioner.kind}).`, 'Connect').then((choice) => {
         if (choice === 'Connect') void vscode.commands.executeCommand('vcluster.connectVCluster', { ...full });
       });

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { VClusterServices } from '../vcluster/vclusterServices';
 import type { Command } from './command';
-import { type LifecycleUi, refreshUntilSettled, targetVCluster, withLifecycleProgress } from './lifecycleUi';
+import { type LifecycleUi, followUntilSettled, targetVCluster, withLifecycleProgress } from './lifecycleUi';
 
 /** `vcluster delete`, after a confirmation that names everything that goes. */
 export class DeleteVClusterCommand implements Command {
@@ -26,7 +26,7 @@ export class DeleteVClusterCommand implements Command {
     if (choice !== 'Delete') return false;
     this.ui.logger.info(`[delete] ${vcluster.name} in ${vcluster.namespace} on ${vcluster.hostContext}: ${goes.join('; ')}`);
     await withLifecycleProgress(`Deleting vCluster ${vcluster.name}`, (progress) => this.vclusters.lifecycle.delete(plan, progress), false);
-    void refreshUntilSettled(this.ui, vcluster, (current) => current === undefined);
+    void followUntilSettled(this.ui, vcluster, (current) => current === undefined);
     vscode.window.setStatusBarMessage(`vCluster ${vcluster.name} deleted`, 5000);
     return true;
   }

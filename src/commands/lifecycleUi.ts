@@ -6,7 +6,7 @@ import { isDiscovering, type ClusterInventory } from '../vcluster/discovery/inve
 import type { Progress } from '../vcluster/lifecycle/vclusterLifecycle';
 import { statusTone } from '../vcluster/discovery/status';
 import { showLivePick } from './livePick';
-import { vclusterKey } from '../vcluster/identity';
+import { vclusterKey, type VClusterRef } from '../vcluster/identity';
 
 /** What the lifecycle commands share: finding their target and running with progress. */
 
@@ -20,22 +20,18 @@ export interface LifecycleUi {
 
 /**
  * After an operation the vCluster's pods take a while to follow (Pending → Running, Terminating
- * → gone). Until the tree watches on its own, rediscover every 2 s until `settled` holds for
- * the vCluster (undefined when it is gone), for at most 90 s; every wait is bounded.
+ * → gone). The inventory watches the vCluster's host meanwhile (even with the view hidden), so the
+ * tree shows each transitional status as it happens and the pickers know the outcome; this waits
+ * until `settled` holds for the vCluster (undefined when it is gone), for at most 90 s, and
+ * never asks the host again in a loop.
  */
-export async function refreshUntilSettled(
+export function followUntilSettled(
   ui: LifecycleUi,
-  ref: { hostContext: string; namespace: string; name: string },
+  ref: VClusterRef,
   settled: (vcluster: VClusterSummary | undefined) => boolean,
   timeoutMs = 90_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await ui.refresh();
-    const current = ui.inventory.knownVClusters().find((vcluster) => vcluster.hostContext === ref.hostContext && vcluster.namespace === ref.namespace && vcluster.name === ref.name);
-    if (settled(current) || Date.now() > deadline) return;
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-  }
+): Promise<boolean> {
+  return ui.inventory.awaitVCluster(ref, settled, timeoutMs);
 }
 
 /** Settled: no longer starting or stopping (Running, Paused, failed…), or gone. */

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { VClusterServices } from '../vcluster/vclusterServices';
 import type { Command } from './command';
-import { isSettled, type LifecycleUi, pickValuesFile, refreshUntilSettled, targetVCluster, withLifecycleProgress } from './lifecycleUi';
+import { isSettled, type LifecycleUi, pickValuesFile, followUntilSettled, targetVCluster, withLifecycleProgress } from './lifecycleUi';
 
 /** `vcluster create --upgrade`: new values or a new chart version, through the same provisioner. */
 export class UpgradeVClusterCommand implements Command {
@@ -21,7 +21,7 @@ export class UpgradeVClusterCommand implements Command {
     });
     if (chartVersion === undefined) return false;
     await withLifecycleProgress(`Upgrading vCluster ${vcluster.name}`, (progress) => this.vclusters.lifecycle.upgrade(vcluster, { valuesFiles, ...(chartVersion.trim() ? { chartVersion: chartVersion.trim() } : {}) }, progress));
-    void refreshUntilSettled(this.ui, vcluster, isSettled);
+    void followUntilSettled(this.ui, vcluster, isSettled);
     vscode.window.setStatusBarMessage(`vCluster ${vcluster.name} upgraded`, 5000);
     return true;
   }

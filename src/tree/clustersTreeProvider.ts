@@ -157,7 +157,7 @@ export class ClustersTreeProvider extends DisposableStore implements vscode.Tree
         if (!host || !node || name === undefined) continue;
         node.host = host;
         // A redraw that would show the same closes an open context menu under the user's pointer;
-        // a rediscovery every 2 s while a vCluster settles mostly finds nothing new.
+        // a refresh mostly finds nothing new.
         const key = this.hostKey(host);
         if (this.drawnHosts.get(name) === key) continue;
         this.drawnHosts.set(name, key);

@@ -6,8 +6,8 @@ import { MappingChildren } from './mappingChildren';
 import { MappingSources } from './mappingSources';
 
 /**
- * The vCluster view: hosts, their vClusters and each vCluster's syncer mapping (live while the
- * view is visible), and the read-only YAML documents its items open.
+ * The vCluster view: hosts, their vClusters and each vCluster's syncer mapping (all live while
+ * the view is visible), and the read-only YAML documents its items open.
  */
 export function registerClustersView(services: ExtensionServices) {
   const { disposables, vclusters, loadCoreBundle, logger, inventory } = services;
@@ -21,7 +21,12 @@ export function registerClustersView(services: ExtensionServices) {
   }));
   const tree = disposables.register(new ClustersTreeProvider(inventory, vclusters, new MappingChildren(mappingSources)));
   const treeView = disposables.register(vscode.window.createTreeView('vcluster.clusters', { treeDataProvider: tree, showCollapseAll: true }));
-  disposables.register(treeView.onDidChangeVisibility((event) => mappingSources.setVisible(event.visible)));
+  // Hosts and mappings are watched while the view is visible, and only then.
+  inventory.setWatching(treeView.visible);
+  disposables.register(treeView.onDidChangeVisibility((event) => {
+    inventory.setWatching(event.visible);
+    mappingSources.setVisible(event.visible);
+  }));
   disposables.register(vscode.workspace.registerTextDocumentContentProvider(OBJECT_YAML_SCHEME, new ObjectYamlProvider({
     loadCoreBundle,
     hostClient: vclusters.hostClient,
