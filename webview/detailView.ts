@@ -1,6 +1,6 @@
 import type { DiffLine, MetadataChange, MetadataRow, ObjectSideName, PairDetail, PairRow } from '../src/shared/protocol';
 import { h, icon } from './dom';
-import { STATUS_ICONS, STATUS_LABELS } from './tableView';
+import { STATUS_ICONS, STATUS_LABELS } from './pairTableView';
 
 /**
  * The selected pair in depth: where each side lives (with what the syncer renamed highlighted),

@@ -3,7 +3,7 @@ import { DetailView } from './detailView';
 import { h, icon, oncePerFrame } from './dom';
 import { PairTable, type TableFilter } from './pairTable';
 import { parseSavedState, type SavedState } from './savedState';
-import { TableView } from './tableView';
+import { PairTableView } from './pairTableView';
 import { Toolbar } from './toolbar';
 import type { VsCodeApi } from './vscodeApi';
 
@@ -19,7 +19,7 @@ const AGE_REFRESH_MS = 30_000;
  */
 export class InspectorApp {
   private readonly model = new PairTable();
-  private readonly table: TableView;
+  private readonly table: PairTableView;
   private readonly toolbar: Toolbar;
   private readonly detail: DetailView;
   private readonly banner: HTMLElement;
@@ -36,7 +36,7 @@ export class InspectorApp {
     this.model.setFilter(this.state.filter);
     this.model.setSort(this.state.sort);
     this.toolbar = new Toolbar(this.state.filter, { onFilter: (filter) => this.filterChanged(filter) });
-    this.table = new TableView({
+    this.table = new PairTableView({
       onSelect: (id) => this.select(id, { reveal: true }),
       onActivate: (id) => this.activate(id),
       onSort: (column) => {

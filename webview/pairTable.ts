@@ -83,7 +83,7 @@ function comparator(sort: TableSort): (a: IndexedRow, b: IndexedRow) => number {
   return (a, b) => primary(a, b) * direction || compareText(a.row.id, b.row.id);
 }
 
-export interface TableView {
+export interface FilteredPairs {
   /** The rows the filter lets through, in sort order. */
   rows: readonly PairRow[];
   /** Per status: rows that pass every filter but the status filter (what a status toggle would show). */
@@ -96,7 +96,7 @@ export class PairTable {
   private sortedRows: IndexedRow[] | undefined;
   private sortOrder: TableSort = DEFAULT_SORT;
   private filterValue: TableFilter = NO_FILTER;
-  private cachedView: TableView | undefined;
+  private cachedView: FilteredPairs | undefined;
   private cachedKinds: string[] | undefined;
   private cachedGroups: string[] | undefined;
 
@@ -151,7 +151,7 @@ export class PairTable {
     return this.cachedGroups;
   }
 
-  view(): TableView {
+  view(): FilteredPairs {
     if (this.cachedView) return this.cachedView;
     this.sortedRows ??= [...this.byId.values()].sort(comparator(this.sortOrder));
     const { kind, namespace, statuses } = this.filterValue;

@@ -1,7 +1,7 @@
 import { PAIR_STATUSES, type PairStatusName } from '../src/shared/protocol';
 import { h, icon, setText } from './dom';
-import type { TableFilter, TableView as TableViewModel } from './pairTable';
-import { STATUS_ICONS, STATUS_LABELS } from './tableView';
+import type { FilteredPairs, TableFilter } from './pairTable';
+import { STATUS_ICONS, STATUS_LABELS } from './pairTableView';
 
 /**
  * Search, the kind and namespace filters, and the summary bar: a count per status that is also
@@ -100,7 +100,7 @@ export class Toolbar {
     }
   }
 
-  setCounts(view: TableViewModel): void {
+  setCounts(view: FilteredPairs): void {
     for (const [status, { count, button }] of this.statusButtons) {
       setText(count, thousands(view.counts[status]));
       button.classList.toggle('empty', view.counts[status] === 0);

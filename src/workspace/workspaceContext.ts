@@ -42,7 +42,10 @@ export type WorkspaceContextState =
   | { state: 'none' }
   | { state: 'active'; choice: WorkspaceChoice }
   /** Chosen, but not usable now: the context or vCluster is gone, or connecting failed. */
-  | { state: 'broken'; choice: WorkspaceChoice; problem: string };
+  | { state: 'broken'; choice: WorkspaceChoice; problem: string; reason: BrokenReason };
+
+/** `gone`: discovery no longer finds the context or vCluster (it may come back); `failed`: using it failed. */
+export type BrokenReason = 'gone' | 'failed';
 
 /**
  * This window's own kubeconfig context. The choice is kept in the workspace's state; a file in
@@ -190,8 +193,8 @@ export class WorkspaceContext extends DisposableStore {
     if (gone) {
       this.markBroken(choice, new Error(choice.kind === 'host'
         ? `context ${choice.context} is no longer in your kubeconfig`
-        : `vCluster ${choice.vcluster.name} (namespace ${choice.vcluster.namespace}) is no longer on ${choice.vcluster.hostContext}`));
-    } else if (this.current.state === 'broken' && this.current.problem.includes('no longer')) {
+        : `vCluster ${choice.vcluster.name} (namespace ${choice.vcluster.namespace}) is no longer on ${choice.vcluster.hostContext}`), 'gone');
+    } else if (this.current.state === 'broken' && this.current.reason === 'gone') {
       // It came back (a host that was unreachable answers again).
       void this.use(choice, { remember: this.hasOwnChoice() }).catch((error: unknown) => this.markBroken(choice, error));
     }
@@ -293,11 +296,11 @@ export class WorkspaceContext extends DisposableStore {
     environment.replace('KUBECONFIG', path);
   }
 
-  private markBroken(choice: WorkspaceChoice, error: unknown): void {
+  private markBroken(choice: WorkspaceChoice, error: unknown, reason: BrokenReason = 'failed'): void {
     const problem = error instanceof Error ? error.message : String(error);
     this.options.logger.warn(`[workspace] ${describeChoice(choice)} cannot be used: ${problem}`);
     this.options.environment.delete('KUBECONFIG');
-    this.set({ state: 'broken', choice, problem });
+    this.set({ state: 'broken', choice, problem, reason });
   }
 
   private requirePath(): string {

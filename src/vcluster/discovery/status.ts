@@ -91,7 +91,6 @@ export function statusTone(status: string): StatusTone {
   if (status === 'Running') return 'running';
   if (status === 'Paused' || status === 'ScaledDown' || status.startsWith('Sleeping')) return 'paused';
   if (status === '' || status === 'Pending' || status === 'ContainerCreating' || status === 'PodInitializing' || status === 'Terminating' || /^Init:\d+\/\d+$/.test(status)) return 'progressing';
-  if (status === '') return 'progressing';
   if (status === 'Unknown') return 'unknown';
   return 'failed';
 }

@@ -178,9 +178,23 @@ export class Workbench {
     const input = this.page.locator('.quick-input-widget input.input');
     await input.waitFor();
     await input.fill(`>${title}`);
-    await this.page.waitForTimeout(500);
-    const labels = await this.page.locator('.quick-input-widget .monaco-list-row .label-name').allInnerTexts();
+    // Not a fixed sleep before a negative answer: wait until the palette has drawn its answer to
+    // this filter (rows, or its "No matching commands" line) and the rows stay the same across two
+    // reads, for at most 5 s; then read it.
+    const rows = this.page.locator('.quick-input-widget .monaco-list-row .label-name');
+    const noMatch = this.page.locator('.quick-input-widget .quick-input-message, .quick-input-widget .quick-input-list .monaco-list-rows:empty');
+    const deadline = Date.now() + 5_000;
+    let labels: string[] = [];
+    let settled = false;
+    while (!settled && Date.now() < deadline) {
+      const first = (await input.inputValue()) === `>${title}` ? await rows.allInnerTexts() : undefined;
+      await this.page.waitForTimeout(150);
+      labels = await rows.allInnerTexts();
+      const answered = labels.length > 0 || (await noMatch.count()) > 0;
+      settled = answered && first !== undefined && first.join('\n') === labels.join('\n');
+    }
     await this.page.keyboard.press('Escape');
+    if (!settled) throw new Error(`the command palette did not settle on an answer for "${title}" within 5 s`);
     return labels.some((label) => label.replace(/\s+/g, ' ').trim() === title);
   }
 

@@ -57,7 +57,7 @@ interface RowElements {
   status?: PairStatusName;
 }
 
-export class TableView {
+export class PairTableView {
   readonly element: HTMLDivElement;
   private readonly viewport: HTMLDivElement;
   private readonly spacer: HTMLDivElement;
