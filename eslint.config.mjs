@@ -57,6 +57,14 @@ export default tseslint.config(
     },
   },
   {
+    // Layers outside src/: scripts/lib and scripts/setup (plain Node, run before npm ci) are the
+    // bottom; test/env builds on them; the entry scripts (scripts/*.ts) and the tests on both.
+    files: ['scripts/lib/**', 'scripts/setup/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/test/**', '../*.ts', '../cluster', '../start'], message: 'scripts/lib and scripts/setup are the bottom layer: they must not import test/env or the entry scripts.' }] }],
+    },
+  },
+  {
     files: ['webview/**'],
     languageOptions: { globals: { window: 'readonly', document: 'readonly', MessageEvent: 'readonly', HTMLElement: 'readonly' } },
     rules: {
