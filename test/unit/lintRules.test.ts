@@ -52,4 +52,9 @@ describe('lint: the house rules', () => {
     const edge = await messagesFor('src/inspector/probe.ts', "import type { PairDetail } from '../shared/protocol';\nexport type Probe = PairDetail;\n");
     assert.deepEqual(edge.filter((message) => message.ruleId === 'no-restricted-imports'), []);
   });
+
+  it('fails when the bottom layer (scripts/lib) imports test/env', async () => {
+    const messages = await messagesFor('scripts/lib/probe.mjs', "import { cacheRoot } from '../../test/env/paths';\nexport const probe = cacheRoot;\n");
+    assert.ok(messages.some((message) => message.ruleId === 'no-restricted-imports' && /bottom layer/.test(message.message)), JSON.stringify(messages));
+  });
 });
