@@ -1,9 +1,9 @@
-import { isDocument, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { isDocument, LineCounter, parseAllDocuments, stringify, type Document } from 'yaml';
 import { yamlErrorProblem } from './quietYaml';
 
 /**
- * Kubeconfig YAML read the way kubectl reads it, so what we write back means to kubectl what the
- * user's file meant. kubectl decodes with sigs.k8s.io/yaml over go-yaml v2:
+ * Kubeconfig YAML read and written the way kubectl reads it, so what we write back means to
+ * kubectl what the user's file meant. kubectl decodes with sigs.k8s.io/yaml over go-yaml v2:
  *
  * - YAML 1.1 scalars: `yes`, `on`, `y` are true, `no`, `off`, `n` false (a YAML 1.2 reader keeps
  *   them as strings, and `insecure-skip-tls-verify: "yes"` written back breaks every kubectl
@@ -12,6 +12,7 @@ import { yamlErrorProblem } from './quietYaml';
  *   refuses the whole file for `namespace: no` or `token: 0755` ("cannot unmarshal bool into …
  *   of type string"), and so do we, saying which field, so nothing we write means something else.
  * - only the first document of the file counts (a trailing `---` is fine); a BOM is skipped.
+ * - written with every string double-quoted (see stringifyForKubectl).
  *
  * Problems say where, never quote: a kubeconfig holds keys and tokens.
  */
@@ -136,4 +137,14 @@ function kindOf(value: unknown): string {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date);
+}
+
+/**
+ * YAML that kubectl reads back as exactly these values. Strings double-quoted: kubectl reads YAML
+ * 1.1, where a bare yes, no, on or 0777 is not a string; keys plain unless YAML 1.1 would read
+ * them as something else (a key `on` is true there). No aliases and no folded lines, so any YAML
+ * reader (client-node's included) sees exactly what was merged.
+ */
+export function stringifyForKubectl(value: unknown): string {
+  return stringify(value, { version: '1.1', aliasDuplicateObjects: false, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 });
 }

@@ -1,15 +1,16 @@
 import * as nodeFileSystem from 'node:fs/promises';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { stringify } from 'yaml';
+import { asMapping, parseKubeconfig, serializeKubeconfig, type KubeconfigDocument } from './kubeconfig';
 import { type AtomicWriteFileSystem, writeFileAtomically } from './kubeconfigWrite';
 import { withFileLock } from './fileLock';
-import { asObject, parseKubeconfig, WorkspaceKubeconfigError, type ContextTarget, type Json, type SourcesSummary } from './workspaceKubeconfig';
+import { WorkspaceKubeconfigError, type ContextTarget, type SourcesSummary } from './workspaceKubeconfig';
 
 /**
- * Reading and writing a workspace's kubeconfig file (built by workspaceKubeconfig.ts): atomic
- * 0600 writes, one writer per file and process, temp files of interrupted writes cleared, and the
- * summary of the user's files kept beside it.
+ * Reading and writing a workspace's kubeconfig file (built by workspaceKubeconfig.ts, in the
+ * model's format, kubeconfig.ts): atomic 0600 writes under kubectl's lock, one writer per file and
+ * process, temp files of interrupted writes cleared, and the summary of the user's files kept
+ * beside it.
  */
 
 /** A temp file older than this belongs to a write that will never finish, whoever its writer is. */
@@ -17,17 +18,8 @@ const ABANDONED_AFTER_MS = 10 * 60_000;
 
 export type WorkspaceKubeconfigRead =
   | { state: 'missing' }
-  | { state: 'ok'; currentContext: string | undefined; document: Json }
+  | { state: 'ok'; currentContext: string | undefined; document: KubeconfigDocument }
   | { state: 'corrupt'; problem: string };
-
-/**
- * Strings double-quoted: kubectl reads YAML 1.1, where a bare yes, no, on or 0777 is not a string;
- * keys plain unless YAML 1.1 would read them as something else (a key `on` is true there). No
- * aliases and no folded lines, so any YAML reader sees exactly what was merged.
- */
-function serialize(document: Json): string {
-  return stringify(document, { version: '1.1', aliasDuplicateObjects: false, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 });
-}
 
 /** What our own file should look like; anything else means someone else changed or damaged it. */
 export async function readWorkspaceKubeconfig(path: string): Promise<WorkspaceKubeconfigRead> {
@@ -40,13 +32,13 @@ export async function readWorkspaceKubeconfig(path: string): Promise<WorkspaceKu
     if (code === 'EISDIR') return { state: 'corrupt', problem: 'it is a folder, not a file' };
     throw error;
   }
-  const parsed = parseKubeconfig(text);
+  const parsed = parseKubeconfig(text, { baseDir: dirname(path) });
   if (!parsed.ok) return { state: 'corrupt', problem: parsed.problem };
   if (parsed.empty) return { state: 'corrupt', problem: 'it is empty' };
   const current = parsed.document['current-context'];
   if (current === undefined || current === null || current === '') return { state: 'ok', currentContext: undefined, document: parsed.document };
   if (typeof current !== 'string') return { state: 'corrupt', problem: '"current-context" is not a name' };
-  if (!parsed.lists.contexts.some((entry) => entry.name === current)) {
+  if (!parsed.document.contexts.some((entry) => entry.name === current)) {
     return { state: 'corrupt', problem: `its current-context "${current}" is not one of its contexts` };
   }
   return { state: 'ok', currentContext: current, document: parsed.document };
@@ -57,8 +49,8 @@ export async function readWorkspaceKubeconfig(path: string): Promise<WorkspaceKu
  * target left behind: those whose writer process has died, and any older than 10 minutes. A temp
  * file of a live process may be a write in progress, so it stays; several calls may run at once.
  */
-export async function writeWorkspaceKubeconfig(path: string, document: Json, fileSystem: AtomicWriteFileSystem = nodeFileSystem): Promise<void> {
-  await writeThenTidy(path, serialize(document), fileSystem, false);
+export async function writeWorkspaceKubeconfig(path: string, document: KubeconfigDocument, fileSystem: AtomicWriteFileSystem = nodeFileSystem): Promise<void> {
+  await writeThenTidy(path, serializeKubeconfig(document), fileSystem, false);
 }
 
 /**
@@ -82,11 +74,11 @@ export class WorkspaceKubeconfigFile {
    * two leaves the older summary: for one write, entries that came and went with the user's files
    * then look like the terminal's. Nothing is lost or corrupted.
    */
-  write(document: Json, sources?: SourcesSummary): Promise<void> {
+  write(document: KubeconfigDocument, sources?: SourcesSummary): Promise<void> {
     // kubectl in this window's terminals writes the same file (use-context, set-context): its
     // lock protocol (`<file>.lock`) keeps the two writes from crossing.
     const written = this.queue.then(() => withFileLock(this.path, async () => {
-      await writeThenTidy(this.path, serialize(document), this.fileSystem, true);
+      await writeThenTidy(this.path, serializeKubeconfig(document), this.fileSystem, true);
       if (sources) await writeThenTidy(this.sourcesPath, JSON.stringify(sources), this.fileSystem, true);
     }));
     this.queue = written.catch(() => undefined);
@@ -108,13 +100,13 @@ export class WorkspaceKubeconfigFile {
 }
 
 function parseSourcesSummary(value: unknown): SourcesSummary | undefined {
-  const record = asObject(value);
+  const record = asMapping(value);
   const isNames = (list: unknown): list is string[] => Array.isArray(list) && list.every((name) => typeof name === 'string');
-  const contexts = asObject(record?.contexts);
+  const contexts = asMapping(record?.contexts);
   if (!record || !isNames(record.clusters) || !isNames(record.users) || !contexts) return undefined;
   const parsed: Record<string, ContextTarget> = Object.create(null) as Record<string, ContextTarget>;
   for (const [name, target] of Object.entries(contexts)) {
-    const fields = asObject(target);
+    const fields = asMapping(target);
     if (!fields || typeof fields.cluster !== 'string' || typeof fields.user !== 'string' || typeof fields.namespace !== 'string') return undefined;
     parsed[name] = { cluster: fields.cluster, user: fields.user, namespace: fields.namespace };
   }

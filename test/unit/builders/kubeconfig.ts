@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import type { KubeconfigDocument } from '../../../src/kube/kubeconfig';
 
 /** Builds kubeconfig documents and writes them to a temp folder that the test removes. */
 export function aKubeconfig(options: {
@@ -10,7 +11,7 @@ export function aKubeconfig(options: {
   users?: Array<{ name: string; extra?: Record<string, unknown> }>;
   current?: string;
   extra?: Record<string, unknown>;
-}): Record<string, unknown> {
+}): KubeconfigDocument {
   return {
     apiVersion: 'v1',
     kind: 'Config',
@@ -135,7 +136,7 @@ export function randomKubeconfigFiles(random: () => number): {
  * Document `index` of the writer test/unit/support/workspaceKubeconfigWriter.ts runs until it is
  * killed; the padding makes each write long enough that a kill often lands in the middle of one.
  */
-export function aWriterDocument(seed: number, index: number): Record<string, unknown> {
+export function aWriterDocument(seed: number, index: number): KubeconfigDocument {
   const name = `writer-${seed}-${index}`;
   return {
     ...aSimpleKubeconfig(name, `https://127.0.0.1:${10_000 + index}`),
