@@ -5,7 +5,7 @@ import { printableLine } from '../process/redact';
 import {
   parseWebviewMessage, PROTOCOL_VERSION, type HostMessage, type ObjectSideName, type SourceState, type WebviewMessage,
 } from '../shared/protocol';
-import type { MappingSources } from '../tree/mappingSources';
+import type { MappingSources } from '../vcluster/mapping/mappingSources';
 import type { VClusterSummary } from '../vcluster/discovery/discoverVClusters';
 import type { MappingPair } from '../vcluster/mapping/mapping';
 import type { MappingSource } from '../vcluster/mapping/mappingSource';

@@ -5,7 +5,7 @@ import {
   groupOf, kindNodeId, kindNodes, messageNode, namespaceNodeId, namespaceNodes, pairNodeId, pairNodes,
   type MappingKindNode, type MappingNamespaceNode, type MappingNode, type MappingPairNode,
 } from './mappingNodes';
-import type { MappingSources } from './mappingSources';
+import type { MappingSources } from '../vcluster/mapping/mappingSources';
 import { vclusterKey } from '../vcluster/identity';
 
 /** How long expanding a vCluster waits for its first list before showing "reading…". */

@@ -3,7 +3,7 @@ import { OBJECT_YAML_SCHEME, ObjectYamlProvider } from '../documents/objectYamlP
 import type { ExtensionServices } from '../extensionServices';
 import { ClustersTreeProvider } from './clustersTreeProvider';
 import { MappingChildren } from './mappingChildren';
-import { MappingSources } from './mappingSources';
+import { MappingSources } from '../vcluster/mapping/mappingSources';
 
 /**
  * The vCluster view: hosts, their vClusters and each vCluster's syncer mapping (all live while

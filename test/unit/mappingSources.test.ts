@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { KubeClient } from '../../src/kube/client';
 import { MemoryLogger } from '../../src/process/log';
-import { MappingSources } from '../../src/tree/mappingSources';
+import { MappingSources } from '../../src/vcluster/mapping/mappingSources';
 import type { CoreBundle } from '../../src/coreBundle';
 import type { VClusterSummary } from '../../src/vcluster/discovery/discoverVClusters';
 import { MappingSource } from '../../src/vcluster/mapping/mappingSource';

@@ -1,9 +1,9 @@
-import type { KubeClient } from '../kube/client';
-import type { Logger } from '../process/log';
-import type { CoreBundle } from '../coreBundle';
-import type { VClusterSummary } from '../vcluster/discovery/discoverVClusters';
-import type { MappingSource } from '../vcluster/mapping/mappingSource';
-import { vclusterKey } from '../vcluster/identity';
+import type { KubeClient } from '../../kube/client';
+import type { Logger } from '../../process/log';
+import type { CoreBundle } from '../../coreBundle';
+import type { VClusterSummary } from '../discovery/discoverVClusters';
+import type { MappingSource } from './mappingSource';
+import { vclusterKey } from '../identity';
 
 export interface MappingSourcesOptions {
   loadCoreBundle: () => Promise<CoreBundle>;
