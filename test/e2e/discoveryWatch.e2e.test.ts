@@ -54,12 +54,14 @@ describe('the tree follows the real vcluster CLI', () => {
   });
 
   it(`shows Paused within ${PAUSE_SHOWN_GOAL_MS} ms of \`vcluster pause\` returning, with no refresh`, async () => {
+    const started = performance.now();
     const paused = await cli!.run(['pause', name, '--namespace', namespace], 120_000);
     const returned = performance.now();
     assert.equal(paused.exitCode, 0, `vcluster pause failed:\n${paused.stderr}`);
     await rowMatching(/^Paused · /, 30_000);
     const shownMs = performance.now() - returned;
-    console.log(`[discovery watch e2e] vcluster pause returned → tree shows Paused: ${shownMs.toFixed(0)} ms (tree read every ${READ_EVERY_MS} ms)`);
+    // The CLI annotates the workload before it deletes the pods and returns: the tree may know first.
+    console.log(`[discovery watch e2e] vcluster pause returned → tree shows Paused: ${shownMs.toFixed(0)} ms (the CLI ran ${(returned - started).toFixed(0)} ms; tree read every ${READ_EVERY_MS} ms)`);
     await workbench!.screenshot('discovery-watch-paused');
     assert.ok(shownMs <= PAUSE_SHOWN_GOAL_MS, `Paused showed ${shownMs.toFixed(0)} ms after the CLI returned; the goal is ${PAUSE_SHOWN_GOAL_MS} ms`);
   });
