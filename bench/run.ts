@@ -12,6 +12,11 @@
 //     Content-Security-Policy, a FAKE VS Code webview host: first paint of the snapshot (goal
 //     ≤ 300 ms) and one filter keystroke (goal ≤ 50 ms), beside `kubectl get configmaps` printing
 //     10,000 ConfigMaps and narrowing to one with --field-selector, same host, same run, as ratios
+//   - discovery by watch (`watch`): a status change on the host → the watching inventory knows it,
+//     beside the real `vcluster list --output json` looping, same run, as a ratio (goal ≤ 1 s);
+//     and the LISTs and WATCHes an idle watching inventory makes, counted by the API server's
+//     /metrics over BENCH_IDLE_SECONDS (default 60; the issue's figure is 300), beside the same
+//     window without it (goal: watches only, 0 lists after the first)
 //   - real vCluster on the local host (node agent): warm create → virtual API answering, the
 //     extension (create, Connect by port-forward) beside the real CLI (`vcluster create` +
 //     `vcluster connect -- kubectl get ns`), as a ratio; resident memory per vCluster and how many
@@ -19,13 +24,14 @@
 // Results also go to test-output/bench.json.
 //
 // `npm run bench -- mapping discovery` runs only the parts named (bundle, activation, discovery,
-// mapping, latency, inspector, vclusters); their results go to test-output/bench-<parts>.json, leaving bench.json, the record
+// mapping, latency, inspector, vclusters, watch); their results go to test-output/bench-<parts>.json, leaving bench.json, the record
 // of a full run, as it was. With no names, everything runs.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measureActivation } from './activation';
 import { measureDiscovery } from './discovery';
+import { measureDiscoveryWatch } from './discoveryWatch';
 import { FIRST_PAINT_GOAL_MS, KEYSTROKE_GOAL_MS, measureInspector } from './inspector';
 import { mappingDetails, mappingRows, measureMapping } from './mapping';
 import { measureMappingLatency } from './mappingLatency';
@@ -47,7 +53,7 @@ function formatRatio(ratio: number): string {
 
 const joinMs = (values: number[]) => values.map((value) => value.toFixed(1)).join(', ');
 
-const PARTS = ['bundle', 'activation', 'discovery', 'mapping', 'latency', 'inspector', 'vclusters'] as const;
+const PARTS = ['bundle', 'activation', 'discovery', 'mapping', 'latency', 'inspector', 'vclusters', 'watch'] as const;
 type Part = (typeof PARTS)[number];
 
 function selectedParts(args: readonly string[]): Part[] {
@@ -195,6 +201,22 @@ async function main(): Promise<void> {
     );
     notes.push(`vclusters samples (extension): ${joinMs(bench.extensionCreateMs)} ms; (CLI): ${joinMs(bench.cliCreateMs)} ms; resident: ${bench.residentMiB.map((value) => value.toFixed(0)).join(', ')} MiB`);
     results.vclusters = bench;
+  }
+
+  if (parts.includes('watch')) {
+    const watch = await measureDiscoveryWatch(Number(process.env.BENCH_WATCH_SAMPLES ?? 10), { idleSeconds: Number(process.env.BENCH_IDLE_SECONDS ?? 60) });
+    const extension = median(watch.extensionMs);
+    const cli = median(watch.cliMs);
+    const idleLists = watch.idle.list - watch.baseline.list;
+    rows.push(
+      [`status change on the host (pause annotation set or removed) → the watching inventory knows it, ${watch.vclusters} vClusters (median of ${watch.extensionMs.length})`, `${extension.toFixed(1)} ms`, '≤ 1000 ms', extension <= 1000 ? 'met' : 'MISSED'],
+      [`  vcluster list --output json in a loop (runs of ${watch.cliRunMs.toFixed(0)} ms), first run printing it, same host, same change`, `${cli.toFixed(1)} ms`, '-', '-'],
+      ['  ratio extension / vcluster list loop', formatRatio(extension / cli), '≤ 1.0×', extension <= cli ? 'met' : 'MISSED'],
+      ['  first requests of the watching inventory (LIST / WATCH opened)', `${watch.initial.list} / ${watch.initial.openWatches - watch.baseline.openWatches}`, '3 / 3', '-'],
+      [`  LIST / WATCH requests in ${watch.idleSeconds} s idle with the view open, minus the host's own (baseline ${watch.baseline.list} / ${watch.baseline.watch})`, `${idleLists} / ${watch.idle.watch - watch.baseline.watch}`, '0 lists', idleLists <= 0 ? 'met' : 'MISSED'],
+    );
+    notes.push(`watch samples (extension): ${joinMs(watch.extensionMs)} ms; (vcluster list loop, ${watch.cliRuns} runs): ${joinMs(watch.cliMs)} ms; requests (LIST, WATCH ended, WATCH open) baseline ${JSON.stringify(watch.baseline)}, first ${JSON.stringify(watch.initial)}, idle ${JSON.stringify(watch.idle)}`);
+    results.watch = watch;
   }
 
   console.log('\n| measure | result | goal | |\n| --- | --- | --- | --- |');
