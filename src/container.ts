@@ -73,10 +73,7 @@ export class Container extends DisposableStore {
       tools: () => ({ vcluster: settings.toolPath('vcluster'), helm: settings.toolPath('helm'), preference: settings.provisionerPreference() }),
       chart: () => settings.chart(),
       // The extension's own kubeconfig for vCluster contexts; the user's files are never written.
-      connections: new ConnectionsKubeconfig(join(extensionContext.globalStorageUri.fsPath, 'vclusters.kubeconfig'), async () => {
-        const core = await loadCoreBundle();
-        return { parse: core.parseYaml, stringify: core.stringifyYaml };
-      }),
+      connections: new ConnectionsKubeconfig(join(extensionContext.globalStorageUri.fsPath, 'vclusters.kubeconfig'), loadCoreBundle),
       connectServers: () => settings.connectServers(),
       logger,
       requestTimeoutMs: () => settings.requestTimeoutMs(),

@@ -3,14 +3,15 @@
  * bundles this module on its own as dist/core-bundle.js, and the extension loads it on first use,
  * after activation (see container.ts), so opening the vCluster view stays fast.
  */
-export { loadKubeconfig } from './kube/kubeconfig';
+export { loadKubeconfig, parseKubeconfig, serializeKubeconfig } from './kube/kubeconfig';
 export { KubeClient, kubeConfigForContext } from './kube/client';
 export { discoverVClusters } from './vcluster/discovery/discoverVClusters';
 export { HostWatch } from './vcluster/discovery/hostWatch';
 
 export type CoreBundle = typeof import('./coreBundle');
 export { pauseVCluster, resumeVCluster } from './vcluster/lifecycle/pauseResume';
-export { readVirtualKubeconfig, trustedConnections } from './vcluster/connect/connectionsKubeconfig';
+export { trustedConnections } from './vcluster/connect/connectionsKubeconfig';
+export { readVirtualKubeconfig } from './vcluster/connect/virtualKubeconfig';
 export { PortForwardSession } from './kube/portForward';
 export { parse as parseYaml, stringify as stringifyYaml, parseDocument as parseYamlDocument } from 'yaml';
 export { MappingSource } from './vcluster/mapping/mappingSource';

@@ -3,9 +3,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn, type SpawnOptions } from 'node:child_process';
 import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { stringify } from 'yaml';
 import { KubeApiError } from './errors';
-import type { KubeconfigDocument } from './kubeconfig';
+import { serializeKubeconfig, type KubeconfigDocument } from './kubeconfig';
 
 // client-node takes tens of milliseconds to evaluate: this module is part of dist/core-bundle.js,
 // which the extension loads on first use (see coreBundle.ts and container.ts).
@@ -25,7 +24,7 @@ export const CREDENTIAL_PLUGIN_TIMEOUT_MS = 30_000;
 export function kubeConfigForContext(document: KubeconfigDocument, contextName: string, options: { credentialPluginTimeoutMs?: number } = {}): KubeConfig {
   const context = document.contexts.find((entry) => entry.name === contextName);
   if (!context) throw new Error(`no context named ${contextName}`);
-  const single = {
+  const single: KubeconfigDocument = {
     apiVersion: 'v1',
     kind: 'Config',
     clusters: document.clusters.filter((entry) => entry.name === context.context.cluster),
@@ -33,14 +32,14 @@ export function kubeConfigForContext(document: KubeconfigDocument, contextName: 
     contexts: [context],
     'current-context': contextName,
   };
-  const provider = (single.users[0]?.user as { 'auth-provider'?: { name?: unknown } } | undefined)?.['auth-provider']?.name;
+  const provider = single.users[0]?.user['auth-provider']?.name;
   if (provider === 'gcp' || provider === 'azure') {
     // client-node runs these providers' cmd-path through a shell, synchronously: a slow one would
     // freeze the extension host and no timeout could stop it. kubectl removed both in v1.26.
     throw new Error(`context ${contextName} uses the "${provider}" auth-provider, which kubectl no longer supports (removed in v1.26); use its exec credential plugin instead (${provider === 'gcp' ? 'gke-gcloud-auth-plugin' : 'kubelogin'})`);
   }
   const config = new KubeConfig();
-  config.loadFromString(stringify(single));
+  config.loadFromString(serializeKubeconfig(single));
   boundCredentialPlugins(config, options.credentialPluginTimeoutMs ?? CREDENTIAL_PLUGIN_TIMEOUT_MS);
   return config;
 }

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { editUserKubeconfig } from '../kube/userKubeconfigWrite';
 import type { Logger } from '../process/log';
 import type { CoreBundle } from '../coreBundle';
+import type { KubeconfigDocument } from '../kube/kubeconfig';
 import { contextOfChoice, type WorkspaceChoice } from './workspaceChoice';
 
 /**
@@ -18,7 +19,7 @@ const KUBERNETES_KUBECONFIG_KEY = 'vs-kubernetes.kubeconfig';
 export async function writeToUserKubeconfig(options: {
   choice: WorkspaceChoice;
   userFiles: readonly string[];
-  workspaceDocument: Record<string, unknown>;
+  workspaceDocument: KubeconfigDocument;
   core: CoreBundle;
   logger: Logger;
 }): Promise<void> {
@@ -39,12 +40,14 @@ export async function writeToUserKubeconfig(options: {
   if (changed) options.logger.info(`[workspace] ${target}: current-context is now ${context} (vcluster.workspace.writeToUserKubeconfig is on)`);
 }
 
-function pickEntries(document: Record<string, unknown>, name: string) {
-  const named = (key: string) => ((document[key] as Array<Record<string, unknown>> | undefined) ?? []).filter((entry) => entry.name === name);
-  const contexts = named('contexts');
-  const context = contexts[0]?.context as { cluster?: string; user?: string } | undefined;
-  const byName = (key: string, wanted: string | undefined) => ((document[key] as Array<Record<string, unknown>> | undefined) ?? []).filter((entry) => entry.name === wanted);
-  return { clusters: byName('clusters', context?.cluster), users: byName('users', context?.user), contexts };
+function pickEntries(document: KubeconfigDocument, name: string) {
+  const contexts = document.contexts.filter((entry) => entry.name === name);
+  const context = contexts[0]?.context;
+  return {
+    clusters: document.clusters.filter((entry) => entry.name === context?.cluster),
+    users: document.users.filter((entry) => entry.name === context?.user),
+    contexts,
+  };
 }
 
 /** vcluster.workspace.configureKubernetesExtension: its kubeconfig setting, workspace scope, other keys kept. */

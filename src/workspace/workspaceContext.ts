@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { DisposableStore } from '../disposables';
 import type { Logger } from '../process/log';
 import type { CoreBundle } from '../coreBundle';
+import type { KubeconfigDocument } from '../kube/kubeconfig';
 import type { VClusterConnector } from '../vcluster/connect/connector';
 import { contextOfChoice, describeChoice, effectiveChoice, NO_WORKSPACE_CHOICE, parseWorkspaceChoice, sameChoice, storedWorkspaceChoice, type WorkspaceChoice } from './workspaceChoice';
 import { redactedMessage } from '../process/redact';
@@ -33,7 +34,7 @@ export interface WorkspaceContextOptions {
   logger: Logger;
   /** What else follows a switch, by the user's settings (their own kubeconfig, the Kubernetes extension). */
   followers?: {
-    used(choice: WorkspaceChoice, path: string, document: Record<string, unknown>, core: CoreBundle): Promise<void>;
+    used(choice: WorkspaceChoice, path: string, document: KubeconfigDocument, core: CoreBundle): Promise<void>;
     cleared(): Promise<void>;
   };
 }
@@ -242,7 +243,7 @@ export class WorkspaceContext extends DisposableStore {
   }
 
   /** The user's files as they are now, the extension's contexts, this window's choice current. */
-  private async writeFile(path: string, choice: WorkspaceChoice): Promise<Record<string, unknown>> {
+  private async writeFile(path: string, choice: WorkspaceChoice): Promise<KubeconfigDocument> {
     const core = await this.options.loadCoreBundle();
     const paths = this.options.kubeconfigPaths();
     const sources = await readExisting(paths);
@@ -257,7 +258,7 @@ export class WorkspaceContext extends DisposableStore {
     const sourcesBefore = previous.state === 'ok' ? await this.file.readSources() : undefined;
     const merged = core.mergeWorkspaceKubeconfig({
       sources,
-      extra: extra.map((file) => ({ ...file, text: this.withOwnServers(core, file.text) })),
+      extra: extra.map((file) => ({ ...file, text: this.withOwnServers(core, file) })),
       currentContext: contextOfChoice(choice),
       ...(previous.state === 'ok' && sourcesBefore ? { terminalEdits: { path, current: previous.document, sources: sourcesBefore } } : {}),
     });
@@ -274,14 +275,17 @@ export class WorkspaceContext extends DisposableStore {
    * older version stored whole is cut down here too), and our own servers where another window
    * reconnected the same vCluster through its own port.
    */
-  private withOwnServers(core: CoreBundle, text: string): string {
-    const { document, ignored } = core.trustedConnections(core.parseYaml(text));
+  private withOwnServers(core: CoreBundle, file: { path: string; text: string }): string {
+    const parsed = core.parseKubeconfig(file.text, { baseDir: dirname(file.path) });
+    // A damaged file is merged as it is: the merge refuses it, saying where and what to do.
+    if (!parsed.ok) return file.text;
+    const { document, ignored } = core.trustedConnections(parsed.document);
     for (const [context, fields] of ignored) this.options.logger.warn(`[workspace] ${context}: left out of this window's kubeconfig: ${fields.join(', ')} (a connection holds only certificates and a token)`);
-    for (const entry of (document.clusters ?? []) as Array<{ name?: string; cluster?: { server?: string } }>) {
-      const server = entry.name ? this.ownServers.get(entry.name) : undefined;
-      if (server && entry.cluster) entry.cluster.server = server;
+    for (const entry of document.clusters) {
+      const server = this.ownServers.get(entry.name);
+      if (server) entry.cluster.server = server;
     }
-    return core.stringifyYaml(document);
+    return core.serializeKubeconfig(document);
   }
 
   private applyEnvironment(path: string, choice: WorkspaceChoice): void {

@@ -73,7 +73,7 @@ describe('real faults with the real components', () => {
       kubeconfig: () => ({ document, paths: [testHost().kubeconfig] }),
       tools: () => ({ helm: binaries.helm, vcluster: binaries.vcluster, preference: 'helm' }),
       chart: () => ({ localDir: binaries.chartDir }),
-      connections: new ConnectionsKubeconfig(join(scratch, 'connections.kubeconfig'), async () => ({ parse: core.parseYaml, stringify: core.stringifyYaml })),
+      connections: new ConnectionsKubeconfig(join(scratch, 'connections.kubeconfig'), async () => core),
       connectServers: () => ({}),
       logger,
       requestTimeoutMs: () => 5_000,

@@ -48,7 +48,7 @@ describe('vCluster lifecycle through the extension, on the real host with the re
       kubeconfig: () => ({ document, paths: [hostKubeconfig] }),
       tools: () => ({ ...tools, preference }),
       chart: () => ({ localDir: chartDir ?? binaries.chartDir }),
-      connections: new ConnectionsKubeconfig(join(scratch, 'connections.kubeconfig'), async () => ({ parse: core.parseYaml, stringify: core.stringifyYaml })),
+      connections: new ConnectionsKubeconfig(join(scratch, 'connections.kubeconfig'), async () => core),
       connectServers: () => ({}),
       logger,
       requestTimeoutMs: () => 10_000,
@@ -287,7 +287,7 @@ describe('vCluster lifecycle through the extension, on the real host with the re
     };
     const actions = createVClusterServices({
       loadCoreBundle: async () => core, kubeconfig: () => ({ document: dead, paths: [] }), tools: () => ({ helm: binaries.helm, preference: 'auto' }),
-      chart: () => ({ localDir: binaries.chartDir }), connections: new ConnectionsKubeconfig(join(scratch, 'dead.kubeconfig'), async () => ({ parse: core.parseYaml, stringify: core.stringifyYaml })),
+      chart: () => ({ localDir: binaries.chartDir }), connections: new ConnectionsKubeconfig(join(scratch, 'dead.kubeconfig'), async () => core),
       connectServers: () => ({}), logger, requestTimeoutMs: () => 3000,
     });
     await assert.rejects(actions.lifecycle.create({ hostContext: 'dead', name: 'x', namespace: 'x', valuesFiles: [] }), (error: Error & { code?: string }) =>

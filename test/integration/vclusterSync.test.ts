@@ -168,7 +168,7 @@ describe('real syncing by the vCluster syncer on the local host', () => {
       assert.equal(kubectl.stdout.trim(), 'namespace/kube-system', 'kubectl reaches the virtual cluster through the new context');
       assert.equal(await actions.connector.disconnect(ref), true);
       assert.equal(actions.connector.isConnected(ref), false);
-      assert.deepEqual(await new ConnectionsKubeconfig(connectionsFile, async () => ({ parse: core.parseYaml, stringify: core.stringifyYaml })).contextNames(), []);
+      assert.deepEqual(await new ConnectionsKubeconfig(connectionsFile, async () => core).contextNames(), []);
       assert.equal(readFileSync(cluster.kubeconfig, 'utf8'), hostKubeconfigBefore, 'the host kubeconfig is untouched');
     } finally {
       actions.dispose();

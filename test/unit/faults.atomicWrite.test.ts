@@ -7,12 +7,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { parse, stringify } from 'yaml';
 import { writeFileAtomically } from '../../src/kube/kubeconfigWrite';
 import { ConnectionsKubeconfig } from '../../src/vcluster/connect/connectionsKubeconfig';
 import { faultyFileSystem, type FaultStep } from './support/faultyFileSystem';
+import { loadKubeconfigFormat } from './builders/kubeconfig';
 
-const yaml = async () => ({ parse, stringify });
+const yaml = loadKubeconfigFormat;
 
 function entry(name: string, keyBytes: number) {
   return {

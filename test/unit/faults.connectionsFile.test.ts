@@ -8,11 +8,11 @@ import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { parse, stringify } from 'yaml';
 import { FileLockTimeoutError, withFileLock } from '../../src/kube/fileLock';
 import { ConnectionsKubeconfig } from '../../src/vcluster/connect/connectionsKubeconfig';
+import { loadKubeconfigFormat } from './builders/kubeconfig';
 
-const yaml = async () => ({ parse, stringify });
+const yaml = loadKubeconfigFormat;
 const entry = (name: string) => ({
   clusters: [{ name, cluster: { server: 'https://127.0.0.1:1' } }],
   users: [{ name, user: { token: name } }],

@@ -9,10 +9,10 @@ import { defaultNamespace, namespaceProblem, vclusterNameProblem } from '../../s
 import { OperationInProgressError, OperationTracker } from '../../src/vcluster/lifecycle/operationTracker';
 import { pausedDate } from '../../src/vcluster/lifecycle/pauseResume';
 import { helmUninstallArgs, helmUpgradeArgs, NoProvisionerError, normalizeKubernetesVersion, provisionEnv, vclusterCreateArgs } from '../../src/vcluster/lifecycle/provisioners';
-import { TempDir } from './builders/kubeconfig';
+import { loadKubeconfigFormat, TempDir } from './builders/kubeconfig';
 import { createVClusterServices } from '../../src/vcluster/vclusterServices';
 
-const yaml = async () => ({ parse, stringify });
+const yaml = loadKubeconfigFormat;
 const ref = { hostContext: 'kind-dev', namespace: 'vcluster-demo', name: 'demo' };
 
 describe('vCluster names', () => {
@@ -149,7 +149,7 @@ describe('connection kubeconfig', () => {
   it('says how to recover from a corrupt file instead of overwriting it', async () => {
     const path = dir.write('broken.kubeconfig', 'clusters: [\n  - {');
     const file = new ConnectionsKubeconfig(path, yaml);
-    await assert.rejects(file.upsert(connectionKubeconfig(virtual, 'x', 'https://h').kubeconfig), /not valid YAML; move it aside/);
+    await assert.rejects(file.upsert(connectionKubeconfig(virtual, 'x', 'https://h').kubeconfig), /broken\.kubeconfig: not valid YAML at line \d+, column \d+ \(\w+\); move it aside/);
     assert.equal(readFileSync(path, 'utf8'), 'clusters: [\n  - {');
   });
 });

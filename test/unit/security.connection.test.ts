@@ -5,10 +5,12 @@ import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import type { KubeClient } from '../../src/kube/client';
-import { connectionKubeconfig, ConnectionsKubeconfig, readVirtualKubeconfig, storedConnection, trustedConnections } from '../../src/vcluster/connect/connectionsKubeconfig';
-import { TempDir } from './builders/kubeconfig';
+import { emptyKubeconfig, parseKubeconfig, type KubeconfigDocument } from '../../src/kube/kubeconfig';
+import { connectionKubeconfig, ConnectionsKubeconfig, storedConnection, trustedConnections } from '../../src/vcluster/connect/connectionsKubeconfig';
+import { readVirtualKubeconfig } from '../../src/vcluster/connect/virtualKubeconfig';
+import { loadKubeconfigFormat, TempDir } from './builders/kubeconfig';
 
 type Json = Record<string, unknown>;
 
@@ -17,7 +19,7 @@ const CERT = 'Q0VSVA==';
 const KEY = 'S0VZ';
 
 /** A vCluster kubeconfig as the syncer writes it, with `cluster`, `user` and `context` extras. */
-function virtualKubeconfig(extra: { cluster?: Json; user?: Json; context?: Json } = {}): Json {
+function virtualKubeconfig(extra: { cluster?: Json; user?: Json; context?: Json } = {}): KubeconfigDocument {
   return {
     apiVersion: 'v1',
     kind: 'Config',
@@ -28,7 +30,7 @@ function virtualKubeconfig(extra: { cluster?: Json; user?: Json; context?: Json 
   };
 }
 
-function entryOf(virtual: Json) {
+function entryOf(virtual: KubeconfigDocument) {
   const { kubeconfig, ignored } = connectionKubeconfig(virtual, 'vcluster_demo_ns_host', 'https://127.0.0.1:10443');
   const config = kubeconfig as { clusters: Array<{ cluster: Json }>; users: Array<{ user: Json }>; contexts: Array<{ context: Json }> };
   return { cluster: config.clusters[0]!.cluster, user: config.users[0]!.user, context: config.contexts[0]!.context, ignored };
@@ -91,8 +93,10 @@ describe('security: a vCluster\'s kubeconfig from Secret vc-NAME is data', () =>
   });
 
   it('takes no prototype from the cluster: a __proto__ key stays a plain, left-out field', () => {
-    const virtual = parse('users: [{name: u, user: {"__proto__": {exec: {command: x}}, token: t}}]\nclusters: [{name: c, cluster: {server: "https://x"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]') as Json;
-    const entry = entryOf(virtual);
+    // Read as Secret vc-NAME is read: the kubeconfig model's parser.
+    const parsed = parseKubeconfig('users: [{name: u, user: {"__proto__": {exec: {command: x}}, token: t}}]\nclusters: [{name: c, cluster: {server: "https://x"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]');
+    assert.ok(parsed.ok);
+    const entry = entryOf(parsed.document);
     assert.equal((entry.user as { exec?: unknown }).exec, undefined);
     assert.equal(Object.getPrototypeOf(entry.user), Object.prototype);
   });
@@ -101,9 +105,9 @@ describe('security: a vCluster\'s kubeconfig from Secret vc-NAME is data', () =>
     const damaged = 'users:\n- name: u\n  user:\n    client-key-data: LS0tLS1CRUdJTiBQUklWQVRF\n   bad: [indent\n';
     const client = { getJson: async () => ({ data: { config: Buffer.from(damaged).toString('base64') } }) } as unknown as KubeClient;
     await assert.rejects(
-      readVirtualKubeconfig(client, { hostContext: 'h', namespace: 'ns', name: 'demo' }, AbortSignal.timeout(1000), { parse, stringify }),
+      readVirtualKubeconfig(client, { hostContext: 'h', namespace: 'ns', name: 'demo' }, AbortSignal.timeout(1000)),
       (error: Error) => {
-        assert.match(error.message, /Secret vc-demo in ns does not hold valid YAML/);
+        assert.match(error.message, /Secret vc-demo in ns does not hold a kubeconfig kubectl reads in its "config" key \(not valid YAML at line \d+/);
         assert.doesNotMatch(error.message, /LS0tLS1CRUdJTiBQUklWQVRF|client-key-data|bad/);
         return true;
       },
@@ -127,10 +131,13 @@ describe('security: connections an earlier version stored whole', () => {
       apiVersion: 'v1', kind: 'Config', 'x-note': 'kept',
       clusters: [...dirty.clusters, ...clean.clusters], users: [...dirty.users, ...clean.users], contexts: [...dirty.contexts, ...clean.contexts],
     }));
-    const file = new ConnectionsKubeconfig(path, async () => ({ parse, stringify }));
+    const file = new ConnectionsKubeconfig(path, loadKubeconfigFormat);
     const cleaned = await file.removeUntrustedFields();
     assert.deepEqual([...cleaned], [['vcluster_old_ns_h', ['cluster.proxy-url', 'user.exec']]]);
-    const rewritten = parse(readFileSync(path, 'utf8')) as Json;
+    // Read back as kubectl (and the window's kubeconfig) reads it.
+    const reread = parseKubeconfig(readFileSync(path, 'utf8'));
+    assert.ok(reread.ok);
+    const rewritten = reread.document;
     assert.equal(rewritten['x-note'], 'kept');
     const old = storedConnection(rewritten, 'vcluster_old_ns_h')!;
     assert.deepEqual(old.ignored, []);
@@ -142,7 +149,7 @@ describe('security: connections an earlier version stored whole', () => {
     assert.equal(statSync(path).mtimeMs, written, 'nothing to clean: not rewritten');
   });
   it('the window\'s kubeconfig merges the connections file only through the keep-list: an older version\'s whole entry loses its exec, an unusable one is left out', () => {
-    const good = connectionKubeconfig(virtualKubeconfig(), 'vcluster_good_ns_host', 'https://127.0.0.1:10443').kubeconfig as Json;
+    const good = connectionKubeconfig(virtualKubeconfig(), 'vcluster_good_ns_host', 'https://127.0.0.1:10443').kubeconfig;
     const legacy = virtualKubeconfig({ user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: '/bin/sh', args: ['-c', 'touch /tmp/pwned'] } }, cluster: { 'proxy-url': 'http://evil:3128' } }) as { clusters: Json[]; users: Json[]; contexts: Json[] };
     const rename = (list: Json[]) => list.map((entry) => ({ ...entry, name: 'vcluster_old_ns_host' }));
     const file = {
@@ -151,12 +158,12 @@ describe('security: connections an earlier version stored whole', () => {
       users: [...(good.users as Json[]), ...rename(legacy.users)],
       contexts: [...(good.contexts as Json[]), { name: 'vcluster_old_ns_host', context: { cluster: 'vcluster_old_ns_host', user: 'vcluster_old_ns_host' } }, { name: 'broken', context: { cluster: 'nowhere', user: 'nobody' } }],
     };
-    const { document, ignored } = trustedConnections(file);
+    const { document, ignored } = trustedConnections(file as KubeconfigDocument);
     const text = stringify(document);
     assert.doesNotMatch(text, /exec|\/bin\/sh|proxy-url|evil/, 'nothing of the legacy entry\'s program or proxy is merged');
     assert.deepEqual((document.contexts as Json[]).map((entry) => entry.name), ['vcluster_good_ns_host', 'vcluster_old_ns_host']);
     assert.deepEqual(ignored.get('vcluster_old_ns_host')?.sort(), ['cluster.proxy-url', 'user.exec']);
     assert.equal(ignored.has('vcluster_good_ns_host'), false);
-    assert.deepEqual(trustedConnections(null).document.contexts, [], 'an empty or damaged file merges nothing');
+    assert.deepEqual(trustedConnections(emptyKubeconfig()).document.contexts, [], 'an empty file merges nothing');
   });
 });

@@ -4,15 +4,16 @@
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { after, describe, it } from 'node:test';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import type { KubeClient } from '../../src/kube/client';
 import { parseKubeconfig, parseKubeconfigText } from '../../src/kube/kubeconfig';
 import { parseYamlQuietly } from '../../src/kube/quietYaml';
 import { MemoryLogger } from '../../src/process/log';
 import { printableLine, redactedMessage, redactSecrets } from '../../src/process/redact';
 import * as core from '../../src/coreBundle';
-import { ConnectionsKubeconfig, readVirtualKubeconfig } from '../../src/vcluster/connect/connectionsKubeconfig';
-import { TempDir } from './builders/kubeconfig';
+import { ConnectionsKubeconfig } from '../../src/vcluster/connect/connectionsKubeconfig';
+import { readVirtualKubeconfig } from '../../src/vcluster/connect/virtualKubeconfig';
+import { loadKubeconfigFormat, TempDir } from './builders/kubeconfig';
 import { createVClusterServices } from '../../src/vcluster/vclusterServices';
 
 /** Values no message may ever contain. */
@@ -66,7 +67,7 @@ describe('security: no secret in a message', () => {
   });
 
   it('the connections file', async () => {
-    const file = new ConnectionsKubeconfig(dir.write('vclusters.kubeconfig', DAMAGED_KUBECONFIG), async () => ({ parse, stringify }));
+    const file = new ConnectionsKubeconfig(dir.write('vclusters.kubeconfig', DAMAGED_KUBECONFIG), loadKubeconfigFormat);
     await assert.rejects(file.read(), (error: Error) => {
       assertNoSecret(error.message, 'the connections file error');
       return true;
@@ -75,7 +76,7 @@ describe('security: no secret in a message', () => {
 
   it('Secret vc-NAME', async () => {
     const client = { getJson: async () => ({ data: { config: Buffer.from(DAMAGED_KUBECONFIG).toString('base64') } }) } as unknown as KubeClient;
-    await assert.rejects(readVirtualKubeconfig(client, { hostContext: 'h', namespace: 'n', name: 'v' }, AbortSignal.timeout(1000), { parse, stringify }), (error: Error) => {
+    await assert.rejects(readVirtualKubeconfig(client, { hostContext: 'h', namespace: 'n', name: 'v' }, AbortSignal.timeout(1000)), (error: Error) => {
       assertNoSecret(error.message, 'the Secret error');
       return true;
     });
@@ -94,7 +95,7 @@ describe('security: no secret in a message', () => {
     const logger = new MemoryLogger();
     const actions = createVClusterServices({
       loadCoreBundle: async () => core, kubeconfig: () => undefined, tools: () => ({ preference: 'auto' }), chart: () => ({}),
-      connections: new ConnectionsKubeconfig(dir.path + '/c', async () => ({ parse, stringify })), connectServers: () => ({}), logger, requestTimeoutMs: () => 1000,
+      connections: new ConnectionsKubeconfig(dir.path + '/c', loadKubeconfigFormat), connectServers: () => ({}), logger, requestTimeoutMs: () => 1000,
     });
     await assert.rejects(actions.lifecycle.checkValuesFiles([dir.write('values.yaml', DAMAGED_VALUES)]), (error: Error) => {
       assert.match(error.message, /not valid YAML \(line 7/);

@@ -103,7 +103,7 @@ export class VClusterConnector {
     try {
       const stored = storedConnection(document, context);
       if (!stored) return undefined;
-      return new core.KubeClient(core.kubeConfigForContext(stored.kubeconfig as unknown as KubeconfigDocument, context));
+      return new core.KubeClient(core.kubeConfigForContext(stored.kubeconfig, context));
     } catch (error) {
       this.options.logger.warn(`[connect] ${context}: ${(error as Error).message}`);
       return undefined;
@@ -140,7 +140,7 @@ export class VClusterConnector {
       const core = await this.options.loadCoreBundle();
       const client = await this.hostClient(ref.hostContext);
       const signal = AbortSignal.any([options.signal ?? new AbortController().signal, AbortSignal.timeout(this.options.requestTimeoutMs() * 3)]);
-      const virtual = await core.readVirtualKubeconfig(client, ref, signal, { parse: core.parseYaml, stringify: core.stringifyYaml });
+      const virtual = await core.readVirtualKubeconfig(client, ref, signal);
       const context = vclusterContextName(ref);
       await this.stopForward(context);
       let connection = await this.chooseServer(client, ref, options.server, signal);
@@ -218,7 +218,7 @@ export class VClusterConnector {
     return undefined;
   }
 
-  private async startForward(core: CoreBundle, ref: VClusterRef, virtual: Record<string, unknown>, signal: AbortSignal): Promise<PortForwardSession> {
+  private async startForward(core: CoreBundle, ref: VClusterRef, virtual: KubeconfigDocument, signal: AbortSignal): Promise<PortForwardSession> {
     const client = await this.hostClient(ref.hostContext);
     const pods = await client.getJson<PodList>(`/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/pods`, { labelSelector: `app=vcluster,release=${ref.name}` }, signal);
     const running = pods.items
@@ -226,8 +226,7 @@ export class VClusterConnector {
       .sort((a, b) => (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? ''));
     const pod = running[0]?.metadata?.name;
     if (!pod) throw new ConnectError(`vCluster ${ref.name} has no running pod to forward to; resume or start it first.`);
-    const clusters = virtual.clusters as Array<{ cluster?: { server?: string } }>;
-    const remotePort = secretServerPort(clusters[0]?.cluster?.server);
+    const remotePort = secretServerPort(virtual.clusters[0]?.cluster.server);
     const kubeconfig = this.options.kubeconfig();
     if (!kubeconfig) throw new Error('No kubeconfig is loaded.');
     return core.PortForwardSession.start({
@@ -239,9 +238,8 @@ export class VClusterConnector {
     });
   }
 
-  private async checkVirtualApi(core: CoreBundle, entry: Record<string, unknown>, context: string): Promise<void> {
-    const document = entry as unknown as KubeconfigDocument;
-    const client = new core.KubeClient(core.kubeConfigForContext(document, context));
+  private async checkVirtualApi(core: CoreBundle, entry: KubeconfigDocument, context: string): Promise<void> {
+    const client = new core.KubeClient(core.kubeConfigForContext(entry, context));
     await client.getJson('/version', {}, AbortSignal.timeout(20_000));
   }
 

@@ -12,7 +12,7 @@ export function connectActions(options: { document: KubeconfigDocument; kubeconf
     kubeconfig: () => ({ document: options.document, paths: [options.kubeconfigPath] }),
     tools: () => ({ preference: 'auto' }),
     chart: () => ({}),
-    connections: new ConnectionsKubeconfig(options.connectionsFile, async () => ({ parse: core.parseYaml, stringify: core.stringifyYaml })),
+    connections: new ConnectionsKubeconfig(options.connectionsFile, async () => core),
     connectServers: () => options.servers,
     logger: options.logger,
     requestTimeoutMs: () => 5000,

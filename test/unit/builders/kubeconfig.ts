@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import type { KubeconfigDocument } from '../../../src/kube/kubeconfig';
+import { parseKubeconfig, serializeKubeconfig, type KubeconfigDocument, type KubeconfigFormat } from '../../../src/kube/kubeconfig';
 
 /** Builds kubeconfig documents and writes them to a temp folder that the test removes. */
 export function aKubeconfig(options: {
@@ -25,6 +25,9 @@ export function aKubeconfig(options: {
     ...options.extra,
   };
 }
+
+/** The kubeconfig model's parser and writer, as ConnectionsKubeconfig gets them from the core bundle. */
+export const loadKubeconfigFormat = async (): Promise<KubeconfigFormat> => ({ parseKubeconfig, serializeKubeconfig });
 
 /** One context whose cluster and user share its name: the common kind/minikube shape. */
 export function aSimpleKubeconfig(name: string, server: string, extra: { namespace?: string; current?: boolean } = {}) {

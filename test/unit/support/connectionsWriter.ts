@@ -1,10 +1,10 @@
 // One of the processes of the connections-file race (test/unit/faults.connectionsFile.test.ts):
 // adds COUNT contexts named PREFIX-i to the file, then removes every odd one, as fast as it can.
-import { parse, stringify } from 'yaml';
 import { ConnectionsKubeconfig } from '../../../src/vcluster/connect/connectionsKubeconfig';
+import { loadKubeconfigFormat } from '../builders/kubeconfig';
 
 const [path, prefix, count] = process.argv.slice(2) as [string, string, string];
-const file = new ConnectionsKubeconfig(path, async () => ({ parse, stringify }));
+const file = new ConnectionsKubeconfig(path, loadKubeconfigFormat);
 const names = Array.from({ length: Number(count) }, (_, index) => `${prefix}-${index}`);
 const entry = (name: string) => ({
   clusters: [{ name, cluster: { server: 'https://127.0.0.1:1' } }],
