@@ -13,7 +13,7 @@ export { pauseVCluster, resumeVCluster } from './vcluster/lifecycle/pauseResume'
 export { trustedConnections } from './vcluster/connect/connectionsKubeconfig';
 export { readVirtualKubeconfig } from './vcluster/connect/virtualKubeconfig';
 export { PortForwardSession } from './kube/portForward';
-export { parse as parseYaml, stringify as stringifyYaml, parseDocument as parseYamlDocument } from 'yaml';
+export { stringify as stringifyYaml, parseDocument as parseYamlDocument } from 'yaml';
 export { MappingSource } from './vcluster/mapping/mappingSource';
 export { readPairDetail } from './vcluster/compare/pairDetail';
 export { editKubeconfigText } from './kube/userKubeconfigEdit';

@@ -12,7 +12,6 @@ import { ConnectionsKubeconfig } from '../../src/vcluster/connect/connectionsKub
 import { faultyFileSystem, type FaultStep } from './support/faultyFileSystem';
 import { loadKubeconfigFormat } from './builders/kubeconfig';
 
-const yaml = loadKubeconfigFormat;
 
 function entry(name: string, keyBytes: number) {
   return {
@@ -47,7 +46,7 @@ describe('faults: a failed kubeconfig write leaves no temp file and the old file
     }
     try {
       const path = join(mountPoint, 'vclusters.kubeconfig');
-      const file = new ConnectionsKubeconfig(path, yaml);
+      const file = new ConnectionsKubeconfig(path, loadKubeconfigFormat);
       await file.upsert(entry('first', 100));
       const before = readFileSync(path, 'utf8');
       // Most of the rest of the disk taken, then an entry too large for what is left.

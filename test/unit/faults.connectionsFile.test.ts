@@ -12,7 +12,6 @@ import { FileLockTimeoutError, withFileLock } from '../../src/kube/fileLock';
 import { ConnectionsKubeconfig } from '../../src/vcluster/connect/connectionsKubeconfig';
 import { loadKubeconfigFormat } from './builders/kubeconfig';
 
-const yaml = loadKubeconfigFormat;
 const entry = (name: string) => ({
   clusters: [{ name, cluster: { server: 'https://127.0.0.1:1' } }],
   users: [{ name, user: { token: name } }],
@@ -34,7 +33,7 @@ describe('faults: the shared connections file never loses an entry', () => {
 
   it('two writes at once in one process: both kept, 50 times out of 50', async () => {
     for (let run = 0; run < 50; run += 1) {
-      const file = new ConnectionsKubeconfig(join(scratch, `one-process-${run}`, 'vclusters.kubeconfig'), yaml);
+      const file = new ConnectionsKubeconfig(join(scratch, `one-process-${run}`, 'vclusters.kubeconfig'), loadKubeconfigFormat);
       await Promise.all([file.upsert(entry('a')), file.upsert(entry('b')), file.remove('missing')]);
       assert.deepEqual((await file.contextNames()).sort(), ['a', 'b'], `run ${run}`);
     }
@@ -45,7 +44,7 @@ describe('faults: the shared connections file never loses an entry', () => {
     const codes = await Promise.all([runWriter(path, 'window-a', 67), runWriter(path, 'window-b', 67)]);
     assert.deepEqual(codes, [0, 0]);
     const expected = ['window-a', 'window-b'].flatMap((prefix) => Array.from({ length: 34 }, (_, index) => `${prefix}-${index * 2}`)).sort();
-    const names = (await new ConnectionsKubeconfig(path, yaml).contextNames()).sort();
+    const names = (await new ConnectionsKubeconfig(path, loadKubeconfigFormat).contextNames()).sort();
     assert.equal(names.length, expected.length, `kept ${names.length} of ${expected.length}`);
     assert.deepEqual(names, expected);
     assert.equal(existsSync(`${path}.lock`), false);
@@ -53,7 +52,7 @@ describe('faults: the shared connections file never loses an entry', () => {
 
   it('waits for a lock kubectl holds, and writes once it is released', async () => {
     const path = join(scratch, 'held', 'vclusters.kubeconfig');
-    const file = new ConnectionsKubeconfig(path, yaml);
+    const file = new ConnectionsKubeconfig(path, loadKubeconfigFormat);
     await file.upsert(entry('first'));
     writeFileSync(`${path}.lock`, '');
     let done = false;
@@ -67,11 +66,11 @@ describe('faults: the shared connections file never loses an entry', () => {
 
   it('takes over a stale lock (a kubectl that died), and gives up on a live one with a clear error', async () => {
     const path = join(scratch, 'stale', 'vclusters.kubeconfig');
-    await new ConnectionsKubeconfig(path, yaml).upsert(entry('first'));
+    await new ConnectionsKubeconfig(path, loadKubeconfigFormat).upsert(entry('first'));
     writeFileSync(`${path}.lock`, '');
     const old = new Date(Date.now() - 60_000);
     utimesSync(`${path}.lock`, old, old);
-    await new ConnectionsKubeconfig(path, yaml).upsert(entry('second'));
+    await new ConnectionsKubeconfig(path, loadKubeconfigFormat).upsert(entry('second'));
     assert.equal(existsSync(`${path}.lock`), false);
 
     writeFileSync(`${path}.lock`, '');

@@ -12,7 +12,6 @@ import { helmUninstallArgs, helmUpgradeArgs, NoProvisionerError, normalizeKubern
 import { loadKubeconfigFormat, TempDir } from './builders/kubeconfig';
 import { createVClusterServices } from '../../src/vcluster/vclusterServices';
 
-const yaml = loadKubeconfigFormat;
 const ref = { hostContext: 'kind-dev', namespace: 'vcluster-demo', name: 'demo' };
 
 describe('vCluster names', () => {
@@ -129,7 +128,7 @@ describe('connection kubeconfig', () => {
       clusters: [{ name: 'other', cluster: { server: 'https://other', 'x-extra': 1 } }], users: [{ name: 'other', user: {} }],
       contexts: [{ name: 'other', context: { cluster: 'other', user: 'other' } }],
     }));
-    const file = new ConnectionsKubeconfig(path, yaml);
+    const file = new ConnectionsKubeconfig(path, loadKubeconfigFormat);
     const name = vclusterContextName(ref);
     await file.upsert(connectionKubeconfig(virtual, name, 'https://127.0.0.1:1').kubeconfig);
     await file.upsert(connectionKubeconfig(virtual, name, 'https://127.0.0.1:2').kubeconfig);
@@ -148,7 +147,7 @@ describe('connection kubeconfig', () => {
 
   it('says how to recover from a corrupt file instead of overwriting it', async () => {
     const path = dir.write('broken.kubeconfig', 'clusters: [\n  - {');
-    const file = new ConnectionsKubeconfig(path, yaml);
+    const file = new ConnectionsKubeconfig(path, loadKubeconfigFormat);
     await assert.rejects(file.upsert(connectionKubeconfig(virtual, 'x', 'https://h').kubeconfig), /broken\.kubeconfig: not valid YAML at line \d+, column \d+ \(\w+\); move it aside/);
     assert.equal(readFileSync(path, 'utf8'), 'clusters: [\n  - {');
   });
@@ -162,7 +161,7 @@ describe('VClusterLifecycle without a cluster', () => {
     kubeconfig: () => undefined,
     tools: () => ({ ...tools, preference: 'auto' }),
     chart: () => ({}),
-    connections: new ConnectionsKubeconfig(dir.file('connections'), yaml),
+    connections: new ConnectionsKubeconfig(dir.file('connections'), loadKubeconfigFormat),
     connectServers: () => ({}),
     logger: new MemoryLogger(),
     requestTimeoutMs: () => 1000,

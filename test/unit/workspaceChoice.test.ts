@@ -85,6 +85,6 @@ describe('writing a context into a user kubeconfig (opt-in, as vcluster connect 
     assert.match(editKubeconfigText('/k', '', 'kind-dev'), /apiVersion: v1\nkind: Config\ncurrent-context: kind-dev/);
     assert.throws(() => editKubeconfigText('/home/me/.kube/config', 'clusters: [\n', 'x'), /\/home\/me\/\.kube\/config is not valid YAML.*left as it is/);
     assert.throws(() => editKubeconfigText('/k', '- a\n- b\n', 'x'), /not a kubeconfig/);
-    assert.throws(() => editKubeconfigText('/k', 'clusters: 5\n', 'x', { clusters: [{ name: 'a' }], users: [], contexts: [] }), /clusters is not a list/);
+    assert.throws(() => editKubeconfigText('/k', 'clusters: 5\n', 'x', { clusters: [{ name: 'a', cluster: {} }], users: [], contexts: [] }), /clusters is not a list/);
   });
 });
