@@ -66,7 +66,7 @@ export async function measureVClusters(samples = 3): Promise<VClustersBench> {
       kubeconfig: () => ({ document: loaded.document, paths: [cluster.kubeconfig] }),
       tools: () => ({ helm: binaries.helm, vcluster: binaries.vcluster, preference: 'helm' }),
       chart: () => ({ localDir: binaries.chartDir }),
-      connections: new ConnectionsKubeconfig(join(scratch, 'connections.kubeconfig'), async () => ({ parse: core.parseYaml, stringify: core.stringifyYaml })),
+      connections: new ConnectionsKubeconfig(join(scratch, 'connections.kubeconfig'), async () => core),
       connectServers: () => ({}),
       logger: new MemoryLogger(),
       requestTimeoutMs: () => 5_000,
