@@ -86,7 +86,6 @@ export class ClusterInventory {
     return this.current;
   }
 
-  /** Fires with the changed host's context name, or undefined when everything may have changed. */
   /** Every vCluster known now, across all hosts that answered. */
   knownVClusters(): VClusterSummary[] {
     return this.current.hosts.flatMap((host) => (host.discovery.state === 'ok' ? host.discovery.result.vclusters : []));
@@ -97,6 +96,7 @@ export class ClusterInventory {
     return this.knownVClusters().find((vcluster) => vclusterKey(vcluster) === key);
   }
 
+  /** Fires with the changed host's context name, or undefined when everything may have changed. */
   onDidChange(listener: (contextName: string | undefined) => void): { dispose(): void } {
     this.events.on('change', listener);
     return { dispose: () => this.events.off('change', listener) };
