@@ -2,6 +2,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { KubeClient } from '../../kube/client';
 import { describeKubeError, type KubeErrorDescription } from '../../kube/errors';
 import { watchList, type RawObject } from '../../kube/watch';
+import { WatchedCollection } from '../../kube/watchedCollection';
 import type { Logger } from '../../process/log';
 import { VCLUSTER_SELECTOR } from '../identity';
 import { summarize, type DiscoveryResult, type VClusterSummary } from './discoverVClusters';
@@ -37,24 +38,19 @@ export interface HostWatchOptions {
   maxBackoffMs?: number;
 }
 
-/** A watch that failed this many times in a row counts as down even after it once listed. */
-const FAILURES_BEFORE_DOWN = 3;
-
 type Scope = DiscoveryResult['scope'];
 
-interface WatchedCollection {
-  kind: 'StatefulSet' | 'Deployment' | 'Pod';
-  path: string;
-  objects: Map<string, RawObject>;
-  listed: boolean;
-  failures: number;
-  lastError?: unknown;
+/** One watched resource of a host: its kind, its path, and what the watch holds. */
+class WatchedResource extends WatchedCollection<RawObject> {
+  constructor(readonly kind: 'StatefulSet' | 'Deployment' | 'Pod', readonly path: string) {
+    super((raw) => raw, objectKey);
+  }
 }
 
 interface Run {
   controller: AbortController;
   scope: Scope;
-  collections: WatchedCollection[];
+  collections: WatchedResource[];
 }
 
 export class HostWatch {
@@ -105,7 +101,7 @@ export class HostWatch {
 
   private begin(scope: Scope): void {
     const prefix = scope.allNamespaces ? '' : `/namespaces/${encodeURIComponent(scope.namespace)}`;
-    const collection = (kind: WatchedCollection['kind'], path: string): WatchedCollection => ({ kind, path, objects: new Map(), listed: false, failures: 0 });
+    const collection = (kind: WatchedResource['kind'], path: string) => new WatchedResource(kind, path);
     const run: Run = {
       controller: new AbortController(),
       scope,
@@ -124,34 +120,11 @@ export class HostWatch {
         requestTimeoutMs,
         ...(initialBackoffMs === undefined ? {} : { initialBackoffMs }),
         ...(maxBackoffMs === undefined ? {} : { maxBackoffMs }),
-      }, {
-        onRelist: (items) => {
-          if (this.run !== run) return;
-          watched.objects = new Map(items.map((item) => [objectKey(item), item]));
-          watched.listed = true;
-          watched.failures = 0;
-          watched.lastError = undefined;
-          this.schedule(run);
-        },
-        onEvent: (type, item) => {
-          if (this.run !== run) return;
-          if (type === 'DELETED') watched.objects.delete(objectKey(item));
-          else watched.objects.set(objectKey(item), item);
-          this.schedule(run);
-        },
-        onWatching: () => {
-          if (this.run !== run || watched.failures === 0) return;
-          watched.failures = 0;
-          watched.lastError = undefined;
-          this.schedule(run);
-        },
-        onError: (error, retryInMs) => this.failed(run, watched, error, retryInMs),
-      }, run.controller.signal);
+      }, watched.handlers(() => this.run === run, () => this.schedule(run), (error, retryInMs) => this.failed(run, watched, error, retryInMs)), run.controller.signal);
     }
   }
 
-  private failed(run: Run, watched: WatchedCollection, error: unknown, retryInMs: number): void {
-    if (this.run !== run) return;
+  private failed(run: Run, watched: WatchedResource, error: unknown, retryInMs: number): void {
     const described = describeKubeError(error, Math.round(this.options.requestTimeoutMs / 1000));
     const { hostContext, logger } = this.options;
     if (described.kind === 'forbidden' && run.scope.allNamespaces) {
@@ -164,8 +137,7 @@ export class HostWatch {
     }
     // One warning when the host starts failing (an unreachable host fails all three at once).
     const alreadyFailing = run.collections.some((other) => other.failures > 0);
-    watched.failures++;
-    watched.lastError = error;
+    watched.countFailure(error);
     const message = `[discovery] ${hostContext}: ${described.message} (watching ${watched.kind}s); retrying in ${retryInMs} ms`;
     if (alreadyFailing) logger.trace(message);
     else logger.warn(message);
@@ -190,7 +162,7 @@ export class HostWatch {
   }
 
   private stateOf(run: Run): HostWatchState {
-    const down = run.collections.find((watched) => (!watched.listed && watched.failures > 0) || watched.failures >= FAILURES_BEFORE_DOWN);
+    const down = run.collections.find((watched) => watched.isDown);
     if (down) return { state: 'error', error: describeKubeError(down.lastError, Math.round(this.options.requestTimeoutMs / 1000)) };
     if (!run.collections.every((watched) => watched.listed)) return this.current.state === 'ok' ? this.current : { state: 'loading' };
     const [statefulSets, deployments, pods] = run.collections.map((watched) => [...watched.objects.values()]) as [RawObject[], RawObject[], RawObject[]];

@@ -2,6 +2,7 @@ import type { KubeClient } from '../../kube/client';
 import { describeKubeError, isKubeApiError } from '../../kube/errors';
 import { parseYamlQuietly } from '../../kube/quietYaml';
 import { watchList } from '../../kube/watch';
+import { WatchedCollection } from '../../kube/watchedCollection';
 import type { Logger } from '../../process/log';
 import { lean } from './leanObject';
 import { buildMapping, clusterMarkerLabel, SYNCABLE_KINDS, syncSettings, VIRTUAL_ONLY_WORKLOAD_KINDS, type KubeObject, type MappingPair, type SyncSettings } from './mapping';
@@ -33,23 +34,23 @@ export type MappingSourceState =
 
 /** Bound on reading the vCluster's config and on each list page. */
 const REQUEST_TIMEOUT_MS = 10_000;
-/** A watch that has failed this many times in a row counts as down, even if it once listed. */
-const FAILURES_BEFORE_DOWN = 3;
 
-interface WatchedKind {
-  side: 'host' | 'virtual';
-  kind: string;
-  path: string;
-  query: Record<string, string | undefined>;
-  clusterScoped: boolean;
-  /** Virtual pods need the spec fields buildMapping reads; everything else only metadata. */
-  metadataOnly: boolean;
+/** One watched kind on one side: where it is listed, and what its watch holds (lean objects). */
+class WatchedKind extends WatchedCollection<KubeObject> {
   /** Ends this watch alone (a kind the server does not serve, or hides from us). */
-  controller: AbortController;
-  objects: Map<string, KubeObject>;
-  listed: boolean;
-  failures: number;
-  lastError?: unknown;
+  readonly controller = new AbortController();
+  /** Virtual pods need the spec fields buildMapping reads; everything else only metadata. */
+  readonly metadataOnly: boolean;
+  constructor(
+    readonly side: 'host' | 'virtual',
+    readonly kind: string,
+    readonly path: string,
+    readonly query: Record<string, string | undefined>,
+    readonly clusterScoped: boolean,
+  ) {
+    super((raw) => lean(raw, { kind, side }), objectKey);
+    this.metadataOnly = !(side === 'virtual' && kind === 'Pod');
+  }
 }
 
 interface Run {
@@ -133,10 +134,7 @@ export class MappingSource {
     this.sync = sync;
     const synced = SYNCABLE_KINDS.filter((entry) => sync.enabled.has(entry.kind));
     const clusterSelector = `${MANAGED_BY_LABEL}=${clusterMarkerLabel(hostNamespace, vclusterName)}`;
-    const watch = (side: WatchedKind['side'], kind: string, path: string, query: WatchedKind['query'], clusterScoped: boolean): WatchedKind => ({
-      side, kind, path, query, clusterScoped, metadataOnly: !(side === 'virtual' && kind === 'Pod'),
-      controller: new AbortController(), objects: new Map(), listed: false, failures: 0,
-    });
+    const watch = (side: WatchedKind['side'], kind: string, path: string, query: WatchedKind['query'], clusterScoped: boolean) => new WatchedKind(side, kind, path, query, clusterScoped);
     for (const entry of synced) {
       // Host: the whole namespace (the vCluster's own objects too); cluster-scoped kinds only
       // where the syncer's marker for this vCluster is.
@@ -151,57 +149,30 @@ export class MappingSource {
     logger.info(`mapping of ${this.label}: watching ${synced.map((entry) => entry.kind).join(', ')} on the host${virtualClient ? ' and in the virtual cluster' : ' (virtual cluster not connected: host markers only)'}`);
     for (const watched of run.watches) {
       const client = watched.side === 'host' ? hostClient : virtualClient!;
-      void watchList(client, watched.path, { query: watched.query, metadataOnly: watched.metadataOnly, requestTimeoutMs: REQUEST_TIMEOUT_MS }, {
-        onRelist: (items) => {
-          if (this.run !== run) return;
-          watched.objects = new Map(items.map((item) => {
-            const object = lean(item, watched);
-            return [objectKey(object), object];
-          }));
-          watched.listed = true;
-          watched.failures = 0;
-          watched.lastError = undefined;
-          this.schedule(run);
-        },
-        onEvent: (type, item) => {
-          if (this.run !== run) return;
-          const object = lean(item, watched);
-          if (type === 'DELETED') watched.objects.delete(objectKey(object));
-          else watched.objects.set(objectKey(object), object);
-          this.schedule(run);
-        },
-        onWatching: () => {
-          if (this.run !== run || watched.failures === 0) return;
-          watched.failures = 0;
-          watched.lastError = undefined;
-          this.schedule(run);
-        },
-        onError: (error, retryInMs) => {
-          if (this.run !== run) return;
-          if (isUnavailable(watched, error)) {
-            // Not served here (404), or a cluster-scoped kind we may not list (403): shown as
-            // having none rather than failing the whole mapping.
-            logger.info(`mapping of ${this.label}: ${watched.kind} cannot be listed in the ${watched.side === 'host' ? 'host' : 'virtual cluster'} (${describeKubeError(error).message}); shown as none`);
-            watched.controller.abort();
-            watched.objects.clear();
-            watched.listed = true;
-            watched.failures = 0;
-            this.schedule(run);
-            return;
-          }
-          // One warning per side when it starts failing (an unreachable cluster fails every
-          // kind at once); the rest go to trace.
-          const sideAlreadyFailing = run.watches.some((other) => other !== watched && other.side === watched.side && other.failures > 0);
-          watched.failures++;
-          watched.lastError = error;
-          const where = watched.side === 'host' ? 'host' : 'virtual cluster';
-          const message = `mapping of ${this.label}: ${watched.kind} in the ${where}: ${describeKubeError(error, REQUEST_TIMEOUT_MS / 1000).message}; retrying in ${retryInMs} ms`;
-          if (watched.failures === 1 && !sideAlreadyFailing) logger.warn(message);
-          else logger.trace(message);
-          this.schedule(run);
-        },
-      }, AbortSignal.any([run.controller.signal, watched.controller.signal]));
+      void watchList(client, watched.path, { query: watched.query, metadataOnly: watched.metadataOnly, requestTimeoutMs: REQUEST_TIMEOUT_MS }, watched.handlers(() => this.run === run, () => this.schedule(run), (error, retryInMs) => this.watchFailed(run, watched, error, retryInMs)), AbortSignal.any([run.controller.signal, watched.controller.signal]));
     }
+  }
+
+  private watchFailed(run: Run, watched: WatchedKind, error: unknown, retryInMs: number): void {
+    const { logger } = this.options;
+    if (isUnavailable(watched, error)) {
+      // Not served here (404), or a cluster-scoped kind we may not list (403): shown as
+      // having none rather than failing the whole mapping.
+      logger.info(`mapping of ${this.label}: ${watched.kind} cannot be listed in the ${watched.side === 'host' ? 'host' : 'virtual cluster'} (${describeKubeError(error).message}); shown as none`);
+      watched.controller.abort();
+      watched.markUnavailable();
+      this.schedule(run);
+      return;
+    }
+    // One warning per side when it starts failing (an unreachable cluster fails every
+    // kind at once); the rest go to trace.
+    const sideAlreadyFailing = run.watches.some((other) => other !== watched && other.side === watched.side && other.failures > 0);
+    watched.countFailure(error);
+    const where = watched.side === 'host' ? 'host' : 'virtual cluster';
+    const message = `mapping of ${this.label}: ${watched.kind} in the ${where}: ${describeKubeError(error, REQUEST_TIMEOUT_MS / 1000).message}; retrying in ${retryInMs} ms`;
+    if (watched.failures === 1 && !sideAlreadyFailing) logger.warn(message);
+    else logger.trace(message);
+    this.schedule(run);
   }
 
   /** The vCluster's effective config (Secret vc-config-NAME, key config.yaml); chart defaults when unreadable. */
@@ -242,7 +213,7 @@ export class MappingSource {
   private recompute(run: Run): void {
     const host = run.watches.filter((watched) => watched.side === 'host');
     const virtual = run.watches.filter((watched) => watched.side === 'virtual');
-    const down = (watched: WatchedKind) => (!watched.listed && watched.failures > 0) || watched.failures >= FAILURES_BEFORE_DOWN;
+    const down = (watched: WatchedKind) => watched.isDown;
     const hostDown = host.find(down);
     let status: MappingSourceState;
     if (hostDown) {
