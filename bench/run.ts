@@ -76,7 +76,7 @@ async function main(): Promise<void> {
 
   if (parts.includes('bundle')) {
     const extensionBytes = statSync(join(root, 'dist', 'extension.js')).size;
-    const coreBundleBytes = statSync(join(root, 'dist', 'core.js')).size;
+    const coreBundleBytes = statSync(join(root, 'dist', 'core-bundle.js')).size;
     const totalBytes = extensionBytes + coreBundleBytes;
     const webviewBytes = statSync(join(root, 'dist', 'webview', 'main.js')).size;
     rows.push(
