@@ -163,8 +163,11 @@ describe('the inspector page in Chromium (FAKE VS Code webview host)', () => {
       await first.locator('.viewport .row').nth(35).click();
       return (await first.locator('.viewport .row.selected').count()) > 0 ? selectedId(first) : undefined;
     }, 200);
-    await first.waitForTimeout(400);
-    const state = await savedState(first);
+    // The app saves its state after a change (debounced): wait for it to hold the search.
+    const state = await waitFor('the saved state to hold the search', 10_000, async () => {
+      const saved = await savedState(first);
+      return (saved.filter as { text?: string } | undefined)?.text === 'ns-07' && saved.selectedId !== undefined ? saved : undefined;
+    }, 100);
     assert.equal((state.filter as { text: string }).text, 'ns-07');
     assert.deepEqual(state.vcluster, vcluster, 'the panel can be restored to its vCluster after a reload');
     await first.close();

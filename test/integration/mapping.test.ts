@@ -279,8 +279,26 @@ describe('the live syncer mapping (MappingSource) with the real vCluster syncer'
       connected.stop();
       connected.stop(); // idempotent
       hostOnly.stop();
-      await virtual.request('POST', `${CORE}/configmaps`, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'while-stopped' } } }, timeout());
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // A positive control instead of a sleep: a live watch of the same ConfigMaps sees the new
+      // one arrive; by then a source still watching would have heard of it too.
+      const control = new AbortController();
+      const seenByLiveWatch = new Promise<void>((resolve) => {
+        void watchList(virtual, `${CORE}/configmaps`, {}, {
+          onRelist: (items) => { if (items.some((item) => item.metadata?.name === 'while-stopped')) resolve(); },
+          onEvent: (_type, item) => { if (item.metadata?.name === 'while-stopped') resolve(); },
+        }, control.signal);
+      });
+      try {
+        await virtual.request('POST', `${CORE}/configmaps`, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'while-stopped' } } }, timeout());
+        let bound: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([seenByLiveWatch, new Promise((_resolve, reject) => {
+          bound = setTimeout(() => reject(new Error('a live watch did not see the new ConfigMap within 15 s')), 15_000);
+        })]).finally(() => clearTimeout(bound));
+        // The sources coalesce events for up to 100 ms before telling anyone: let that pass too.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      } finally {
+        control.abort();
+      }
       assert.equal(eventsAfterStop, 0, 'no change events after stop()');
       assert.equal(pairById(connected, 'ConfigMap/default/while-stopped'), undefined);
 
