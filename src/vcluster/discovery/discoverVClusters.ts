@@ -1,6 +1,6 @@
 import type { V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import type { KubeClient } from '../../kube/client';
-import { describeKubeError } from '../../kube/errors';
+import { describeKubeError, type KubeErrorDescription } from '../../kube/errors';
 import { vclusterStatus, vclusterVersion, type VClusterWorkload } from './status';
 import { VCLUSTER_SELECTOR } from '../identity';
 
@@ -21,6 +21,12 @@ export interface DiscoveryResult {
   /** All namespaces, or only the context's own when listing cluster-wide was forbidden (as the CLI does). */
   scope: { allNamespaces: true } | { allNamespaces: false; namespace: string };
 }
+
+/** What a host's discovery says now: still loading, its vClusters, or why it cannot answer. */
+export type HostDiscovery =
+  | { state: 'loading' }
+  | { state: 'ok'; result: DiscoveryResult }
+  | { state: 'error'; error: KubeErrorDescription };
 
 function isForbidden(error: unknown): boolean {
   return describeKubeError(error).kind === 'forbidden';

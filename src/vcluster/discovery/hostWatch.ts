@@ -1,11 +1,11 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { KubeClient } from '../../kube/client';
-import { describeKubeError, type KubeErrorDescription } from '../../kube/errors';
+import { describeKubeError } from '../../kube/errors';
 import { watchList, type RawObject } from '../../kube/watch';
 import { WatchedCollection } from '../../kube/watchedCollection';
 import type { Logger } from '../../process/log';
 import { VCLUSTER_SELECTOR } from '../identity';
-import { summarize, type DiscoveryResult, type VClusterSummary } from './discoverVClusters';
+import { summarize, type DiscoveryResult, type HostDiscovery, type VClusterSummary } from './discoverVClusters';
 import type { VClusterWorkload } from './status';
 
 /**
@@ -17,11 +17,6 @@ import type { VClusterWorkload } from './status';
  * one-shot discovery and the CLI do. Failures are retried by watchList with a bounded back-off;
  * the host reads as an error meanwhile and recovers by itself.
  */
-
-export type HostWatchState =
-  | { state: 'loading' }
-  | { state: 'ok'; result: DiscoveryResult }
-  | { state: 'error'; error: KubeErrorDescription };
 
 export interface HostWatchOptions {
   client: KubeClient;
@@ -55,16 +50,16 @@ interface Run {
 
 export class HostWatch {
   private run: Run | undefined;
-  private current: HostWatchState = { state: 'loading' };
+  private current: HostDiscovery = { state: 'loading' };
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly listeners = new Set<(state: HostWatchState) => void>();
+  private readonly listeners = new Set<(state: HostDiscovery) => void>();
   private readonly coalesceMs: number;
 
   constructor(private readonly options: HostWatchOptions) {
     this.coalesceMs = Math.max(0, options.coalesceMs ?? 20);
   }
 
-  get state(): HostWatchState {
+  get state(): HostDiscovery {
     return this.current;
   }
 
@@ -73,7 +68,7 @@ export class HostWatch {
   }
 
   /** Told when the state changes: a vCluster's status, the set of vClusters, or loading/error. */
-  onDidChange(listener: (state: HostWatchState) => void): { dispose(): void } {
+  onDidChange(listener: (state: HostDiscovery) => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => void this.listeners.delete(listener) };
   }
@@ -161,7 +156,7 @@ export class HostWatch {
     for (const listener of [...this.listeners]) listener(next);
   }
 
-  private stateOf(run: Run): HostWatchState {
+  private stateOf(run: Run): HostDiscovery {
     const down = run.collections.find((watched) => watched.isDown);
     if (down) return { state: 'error', error: describeKubeError(down.lastError, Math.round(this.options.requestTimeoutMs / 1000)) };
     if (!run.collections.every((watched) => watched.listed)) return this.current.state === 'ok' ? this.current : { state: 'loading' };

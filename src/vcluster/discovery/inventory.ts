@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { describeKubeError, type KubeErrorDescription } from '../../kube/errors';
+import { describeKubeError } from '../../kube/errors';
 import type { ContextSummary, KubeconfigLoad } from '../../kube/kubeconfig';
 import type { Logger } from '../../process/log';
 import type { CoreBundle } from '../../coreBundle';
-import type { DiscoveryResult, VClusterSummary } from './discoverVClusters';
-import type { HostWatch, HostWatchOptions, HostWatchState } from './hostWatch';
+import type { DiscoveryResult, HostDiscovery, VClusterSummary } from './discoverVClusters';
+import type { HostWatch, HostWatchOptions } from './hostWatch';
 import { vclusterKey, type VClusterRef } from '../identity';
 
 /**
@@ -15,11 +15,6 @@ import { vclusterKey, type VClusterRef } from '../identity';
  * anywhere, a terminal's `vcluster pause` included, arrive by themselves; otherwise refresh()
  * asks each host once.
  */
-
-export type HostDiscovery =
-  | { state: 'loading' }
-  | { state: 'ok'; result: DiscoveryResult }
-  | { state: 'error'; error: KubeErrorDescription };
 
 export interface HostState {
   context: ContextSummary;
@@ -226,7 +221,7 @@ export class ClusterInventory {
     return entry;
   }
 
-  private watchChanged(entry: WatchedHost, hostContext: string, state: HostWatchState): void {
+  private watchChanged(entry: WatchedHost, hostContext: string, state: HostDiscovery): void {
     if (entry.disposed || this.watches.get(hostContext) !== entry) return;
     const host = this.current.hosts.find((candidate) => candidate.context.name === hostContext);
     if (!host) return;
