@@ -19,3 +19,4 @@ export { readPairDetail } from './vcluster/compare/pairDetail';
 export { editKubeconfigText } from './kube/userKubeconfigEdit';
 export { buildWorkspaceKubeconfig, mergeWorkspaceKubeconfig } from './kube/workspaceKubeconfig';
 export { WorkspaceKubeconfigFile } from './kube/workspaceKubeconfigFile';
+export { describeVCluster } from './vcluster/describe/describeVCluster';
