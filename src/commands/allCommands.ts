@@ -1,8 +1,9 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { ExtensionServices } from '../extensionServices';
 import type { Inspectors } from '../inspector/inspectors';
 import type { ClustersTreeProvider } from '../tree/clustersTreeProvider';
 import type { WorkspaceContext } from '../workspace/workspaceContext';
+import { VCLUSTER_DESCRIPTION_SCHEME, VClusterDescriptionProvider } from '../documents/vclusterDescriptionProvider';
 import { CheckToolsCommand } from './checkTools';
 import { ClearWorkspaceContextCommand } from './clearWorkspaceContext';
 import { CompareSidesCommand } from './compareSides';
@@ -12,6 +13,7 @@ import { CreateKindClusterCommand } from './createKindCluster';
 import { CreateVClusterCommand } from './createVCluster';
 import { DeleteKindClusterCommand } from './deleteKindCluster';
 import { DeleteVClusterCommand } from './deleteVCluster';
+import { DescribeVClusterCommand } from './describeVCluster';
 import { DisconnectVClusterCommand } from './disconnectVCluster';
 import type { LifecycleUi } from './lifecycleUi';
 import { OpenInspectorCommand } from './openInspector';
@@ -40,6 +42,9 @@ export function registerAllCommands(services: ExtensionServices, targets: Comman
   const { tree, inspectors, workspaceContext, channel } = targets;
   const refresh = () => services.refresh();
   const ui: LifecycleUi = { inventory, logger, showLog, refresh };
+  // The describe command writes the documents this provider shows.
+  const descriptions = services.disposables.register(new VClusterDescriptionProvider({ loadCoreBundle: services.loadCoreBundle, hostClient: vclusters.hostClient, logger }));
+  services.disposables.register(vscode.workspace.registerTextDocumentContentProvider(VCLUSTER_DESCRIPTION_SCHEME, descriptions));
   for (const disposable of registerCommands([
     new CreateVClusterCommand(ui, vclusters),
     new DeleteVClusterCommand(ui, vclusters),
@@ -52,6 +57,7 @@ export function registerAllCommands(services: ExtensionServices, targets: Comman
     new OpenHostYamlCommand(),
     new CompareSidesCommand(),
     new OpenInspectorCommand(ui, () => inspectors),
+    new DescribeVClusterCommand(ui, descriptions),
     new SelectWorkspaceContextCommand(workspaceContext, inventory, refresh, logger, showLog),
     new UseInWorkspaceCommand(workspaceContext, logger, showLog),
     new ClearWorkspaceContextCommand(workspaceContext),

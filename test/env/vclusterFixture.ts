@@ -144,6 +144,8 @@ export async function upVCluster(options: {
   vcluster: VClusterBinaries;
   name: string;
   namespace?: string;
+  /** More `vcluster create` arguments (a values file: `--values`, PATH); unused when it exists already. */
+  createArgs?: string[];
   log?: (line: string) => void;
 }): Promise<LocalVCluster> {
   const { cluster, name } = options;
@@ -159,7 +161,7 @@ export async function upVCluster(options: {
     const cli = vclusterCli(options.vcluster, cluster.kubeconfig);
     try {
       log(`vcluster create ${name} --namespace ${namespace} (local chart ${options.vcluster.chartDir})`);
-      await createVCluster(cli, options.vcluster, name, namespace);
+      await createVCluster(cli, options.vcluster, name, namespace, options.createArgs);
     } finally {
       cli.dispose();
     }
