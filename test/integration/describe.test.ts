@@ -99,6 +99,21 @@ describe('Describe vCluster against a real vCluster and the real CLI', () => {
     }
   });
 
+  it('a vCluster paused by the CLI: the same status as vcluster describe', async () => {
+    const cli = vclusterCli(binaries, testHost().kubeconfig);
+    try {
+      await cli.run(['pause', NAME, '--namespace', NAMESPACE], 120_000);
+    } finally {
+      cli.dispose();
+    }
+    const description = await waitFor('the vCluster to be Paused', 60_000, async () => {
+      const read = await describeOnce();
+      return read.status === 'Paused' ? read : undefined;
+    }, 1_000);
+    assert.equal(description.status, (await cliDescription(binaries)).status);
+    assert.ok(description.userConfigYaml?.includes('ingresses:'), 'the release is still read while paused');
+  });
+
   async function cliDescription(vclusterBinaries: VClusterBinaries): Promise<CliDescription> {
     const cli = vclusterCli(vclusterBinaries, testHost().kubeconfig);
     try {
