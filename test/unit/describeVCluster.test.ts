@@ -182,6 +182,9 @@ describe('describeText', () => {
     assert.match(text, /\n {2}csiDrivers \(auto\)\n/);
     assert.match(text, /\n# not available: no helm release Secret\n/);
   });
+  it('says Starting where the CLI has no status yet, as the tree does', () => {
+    assert.match(describeText(aDescription({ status: '' })), /^Status: +Starting$/m);
+  });
   it('says the chart\'s defaults when the user gave no values', () => {
     assert.match(describeText(aDescription({ userConfigYaml: '{}\n' })), /# \(no values: the chart's defaults\)/);
   });

@@ -1,3 +1,4 @@
+import { displayStatus } from '../discovery/status';
 import type { SyncEntry, VClusterDescription } from './describeModel';
 
 /**
@@ -15,7 +16,8 @@ export function describeText(model: VClusterDescription): string {
     ['Version:', model.version ?? ''],
     ['Backing Store:', model.backingStore],
     ['Created:', model.created ? rfc1123z(model.created) : ''],
-    ['Status:', model.status],
+    // The CLI prints nothing while the pods are on their way; the tree's word says more.
+    ['Status:', displayStatus(model.status)],
   ]);
   const imageNames = Object.keys(model.images).sort();
   if (imageNames.length > 0) {
