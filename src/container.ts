@@ -4,6 +4,7 @@ import { registerAllCommands } from './commands/allCommands';
 import type { CoreBundle } from './coreBundle';
 import { DisposableStore } from './disposables';
 import type { ExtensionServices } from './extensionServices';
+import { registerLogDocuments } from './documents/registerLogDocuments';
 import { registerInspector } from './inspector/registerInspector';
 import { kubeconfigPaths } from './kube/kubeconfigFiles';
 import { KubeconfigWatcher } from './kubeconfigWatcher';
@@ -98,6 +99,7 @@ export class Container extends DisposableStore {
     };
     const view = registerClustersView(services);
     const inspectors = registerInspector(services, view);
+    registerLogDocuments(services);
     const workspaceContext = registerWorkspaceContext(services);
     registerAllCommands(services, { tree: view.tree, inspectors, workspaceContext, channel });
 

@@ -20,3 +20,4 @@ export { editKubeconfigText } from './kube/userKubeconfigEdit';
 export { buildWorkspaceKubeconfig, mergeWorkspaceKubeconfig } from './kube/workspaceKubeconfig';
 export { WorkspaceKubeconfigFile } from './kube/workspaceKubeconfigFile';
 export { describeVCluster } from './vcluster/describe/describeVCluster';
+export { followPodLog, LogBuffer } from './kube/podLogs';

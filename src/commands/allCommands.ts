@@ -26,6 +26,7 @@ import { ResumeVClusterCommand } from './resumeVCluster';
 import { SelectKubeconfigCommand } from './selectKubeconfig';
 import { SelectWorkspaceContextCommand } from './selectWorkspaceContext';
 import { ShowOutputCommand } from './showOutput';
+import { ShowVClusterLogsCommand } from './showVClusterLogs';
 import { UpgradeVClusterCommand } from './upgradeVCluster';
 import { UseInWorkspaceCommand } from './useInWorkspace';
 
@@ -53,6 +54,7 @@ export function registerAllCommands(services: ExtensionServices, targets: Comman
     new ConnectVClusterCommand(ui, vclusters),
     new DisconnectVClusterCommand(ui, vclusters),
     new UpgradeVClusterCommand(ui, vclusters),
+    new ShowVClusterLogsCommand(ui, vclusters),
     new OpenVirtualYamlCommand(),
     new OpenHostYamlCommand(),
     new CompareSidesCommand(),

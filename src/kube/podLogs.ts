@@ -58,9 +58,9 @@ export class LogBuffer {
 
 /**
  * Splits a byte stream into lines: UTF-8 decoded across chunk boundaries (a character split
- * between two chunks is not garbled), bytes that are not UTF-8 become U+FFFD, control characters
- * other than tab are shown as U+FFFD too (binary output must not drive the editor), and a line
- * longer than MAX_LINE_LENGTH is cut with a note.
+ * between two chunks is not garbled), bytes that are not UTF-8 become U+FFFD, colour codes are
+ * removed, other control characters but tab are shown as U+FFFD (binary output must not drive the
+ * editor), and a line longer than MAX_LINE_LENGTH is cut with a note.
  */
 export class LogLineSplitter {
   private readonly decoder = new StringDecoder('utf8');
@@ -74,7 +74,7 @@ export class LogLineSplitter {
   end(): string[] {
     const rest = this.partial + this.decoder.end();
     this.partial = '';
-    return rest === '' ? [] : [cleanLine(rest)];
+    return rest === '' ? [] : [cleanLogLine(rest)];
   }
 
   private split(text: string): string[] {
@@ -85,13 +85,18 @@ export class LogLineSplitter {
       parts.push(this.partial);
       this.partial = '';
     }
-    return parts.map(cleanLine);
+    return parts.map(cleanLogLine);
   }
 }
 
-function cleanLine(line: string): string {
+/** ANSI escape sequences (colours, cursor moves): the syncer colours its levels; an editor shows them as noise. */
+// eslint-disable-next-line no-control-regex -- the escape character is what starts them
+const ANSI_SEQUENCE = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+
+/** One line as a log tab shows it: colours removed, other control characters as U+FFFD, bounded length. */
+export function cleanLogLine(line: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced
-  const clean = line.replace(/\r$/, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '\ufffd');
+  const clean = line.replace(/\r$/, '').replace(ANSI_SEQUENCE, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '\ufffd');
   return clean.length > MAX_LINE_LENGTH ? `${clean.slice(0, MAX_LINE_LENGTH)} … [line cut: ${clean.length.toLocaleString('en-US')} characters]` : clean;
 }
 
@@ -129,11 +134,13 @@ export async function followPodLog(client: KubeClient, target: PodLogTarget, han
   const initialBackoffMs = options.initialBackoffMs ?? 1_000;
   const maxBackoffMs = options.maxBackoffMs ?? 10_000;
   const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
+  /** The time of the last line shown, and how many times each text was shown at that time. */
   let lastTime: string | undefined;
-  /** Lines already shown that carry `lastTime` (sinceTime is inclusive, to the second at worst). */
-  let seenAtLastTime = new Set<string>();
+  let shownAtLastTime = new Map<string, number>();
   let backoffMs = initialBackoffMs;
   let reconnecting = false;
+  /** Set once a reconnect has failed: only then is the reader told (a cut healed at once is routine). */
+  let toldCut = false;
 
   while (!signal.aborted) {
     const query: Record<string, string | undefined> = {
@@ -148,10 +155,16 @@ export async function followPodLog(client: KubeClient, target: PodLogTarget, han
       const connectBound = AbortSignal.timeout(requestTimeoutMs);
       const response = await client.openStream(path, { query, accept: '*/*' }, AbortSignal.any([signal, connectBound]));
       answered = true;
-      if (reconnecting) handlers.note('[log stream reconnected]');
+      if (toldCut) handlers.note('[log stream reconnected]');
       reconnecting = false;
+      toldCut = false;
       backoffMs = initialBackoffMs;
       const splitter = new LogLineSplitter();
+      // A reconnect asks from the last line's second (sinceTime has no finer unit), so the server
+      // sends again what was shown since then: skip exactly that — earlier lines, and at the last
+      // line's time as many of each text as were shown (a log repeats lines within one instant).
+      const resumeAfter = lastTime;
+      const toSkip = new Map(shownAtLastTime);
       // Lines reach the handlers a tick later, in one batch per tick: never from inside the
       // stream's own events (a handler that aborts there would make Node throw), and a fast log
       // costs one update per tick instead of one per chunk.
@@ -168,13 +181,16 @@ export async function followPodLog(client: KubeClient, target: PodLogTarget, han
         const shown: string[] = [];
         for (const raw of rawLines) {
           const { time, text } = splitTimestamp(raw);
-          if (time && lastTime && time < lastTime) continue;
-          if (time && time === lastTime && seenAtLastTime.has(text)) continue;
+          if (time && resumeAfter && time < resumeAfter) continue;
+          if (time && time === resumeAfter && (toSkip.get(text) ?? 0) > 0) {
+            toSkip.set(text, toSkip.get(text)! - 1);
+            continue;
+          }
           if (time && time !== lastTime) {
             lastTime = time;
-            seenAtLastTime = new Set();
+            shownAtLastTime = new Map();
           }
-          if (time) seenAtLastTime.add(text);
+          if (time) shownAtLastTime.set(text, (shownAtLastTime.get(text) ?? 0) + 1);
           shown.push(text);
         }
         if (shown.length === 0) return;
@@ -193,7 +209,8 @@ export async function followPodLog(client: KubeClient, target: PodLogTarget, han
       take(splitter.end());
       flush();
       if (!follow || signal.aborted) return;
-      handlers.note('[log stream ended by the server; reconnecting…]');
+      // The server ended the stream (its own limit, a restart, the log file rotated): pick it up
+      // again from the last line; the reader hears of it only if that does not work at once.
       reconnecting = true;
     } catch (error) {
       if (signal.aborted) return;
@@ -202,8 +219,14 @@ export async function followPodLog(client: KubeClient, target: PodLogTarget, han
         handlers.note(`[pod ${target.namespace}/${target.pod} is gone: the log ends here]`);
         return;
       }
+      // The first connect failing is the caller's to report (no log to show at all).
       if (!follow || (!answered && !reconnecting)) throw error;
-      if (!reconnecting) handlers.note(`[log stream cut (${described.message}); reconnecting…]`);
+      // A stream cut after it was open is picked up again quietly, like one the server ended; a
+      // reconnect that fails is worth a line in the tab, once until it works again.
+      if (!answered && !toldCut) {
+        handlers.note(`[log stream cut (${described.message}); reconnecting…]`);
+        toldCut = true;
+      }
       reconnecting = true;
     }
     await sleep(backoffMs, signal).catch(() => undefined);

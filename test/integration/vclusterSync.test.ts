@@ -10,7 +10,9 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { createConnection } from 'node:net';
+import { KubeClient } from '../../src/kube/client';
 import { loadKubeconfig } from '../../src/kube/kubeconfig';
+import { cleanLogLine, followPodLog } from '../../src/kube/podLogs';
 import { MemoryLogger } from '../../src/process/log';
 import { runProcess } from '../../src/process/run';
 import * as core from '../../src/coreBundle';
@@ -176,13 +178,27 @@ describe('real syncing by the vCluster syncer on the local host', () => {
     }
   });
 
-  it('a syncer killed with SIGKILL is restarted like a pod\'s container: after 10 s, with its data, and answers again', async () => {
+  it('a syncer killed with SIGKILL is restarted like a pod\'s container: after 10 s, with its data, and answers again; a followed log tab goes on with the new run', async (t) => {
     const syncer = vcluster.syncer!;
     const before = syncer.state()!;
     assert.equal(before.state, 'running');
     const killedPid = syncer.pid;
     const marker = `before-kill-${Date.now()}`;
     await virtualCore.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: marker }, data: { kept: 'yes' } } });
+    // The extension's log tab follows the syncer across the kill: its stream ends with the run,
+    // it reconnects and goes on with the new run's lines (checked against kubectl below).
+    const hostConfig = new KubeConfig();
+    hostConfig.loadFromFile(cluster.kubeconfig);
+    const hostClient = new KubeClient(hostConfig);
+    const followed: string[] = [];
+    const followNotes: string[] = [];
+    const stopFollowing = new AbortController();
+    t.after(() => stopFollowing.abort());
+    const following = followPodLog(hostClient, { namespace: NAMESPACE, pod: `${NAME}-0`, container: 'syncer' }, {
+      lines: (lines) => followed.push(...lines),
+      note: (message) => followNotes.push(message),
+    }, stopFollowing.signal, { initialBackoffMs: 500, maxBackoffMs: 2_000 });
+    await waitFor('the log tab to show the running syncer\'s lines', 30_000, async () => (followed.length > 0 ? true : undefined), 100);
     process.kill(killedPid, 'SIGKILL');
     const waiting = await waitFor('the supervisor to record the exit', 15_000, async () => {
       const now = syncer.state();
@@ -216,6 +232,23 @@ describe('real syncing by the vCluster syncer on the local host', () => {
     assert.match((await logs(false)).stdout, /component/, 'the current run\'s log');
     assert.equal((await logs(true)).stdout.trim(), readFileSync(syncer.previousLogFile, 'utf8').trim().split('\n').slice(-2000).join('\n'), 'the previous run\'s log, line for line');
     await waitFor('the restarted syncer to run its whole control plane again', 60_000, async () => (liveGroupMembers(syncer.pid).length >= 4 ? true : undefined), 250);
+    try {
+      // The followed tab has the new run's lines too: the last lines kubectl shows now arrive.
+      // The tab shows lines without the syncer's colour codes; kubectl's, read the same way.
+      const currentTail = (await logs(false)).stdout.trim().split('\n').slice(-3).map(cleanLogLine);
+      await waitFor('the followed log to reach the restarted run\'s lines', 60_000, async () => (currentTail.every((line) => followed.includes(line)) ? true : undefined), 250)
+        .catch((error: Error) => {
+          throw new Error(`${error.message}; notes: ${JSON.stringify(followNotes)}; ${followed.length} lines followed, the last: ${JSON.stringify(followed.slice(-3))}; kubectl's last: ${JSON.stringify(currentTail)}`);
+        });
+      // --previous through the extension: the killed run, line for line as kubectl reads it.
+      const previous: string[] = [];
+      await followPodLog(hostClient, { namespace: NAMESPACE, pod: `${NAME}-0`, container: 'syncer', previous: true }, { lines: (lines) => previous.push(...lines), note: () => undefined }, AbortSignal.timeout(30_000));
+      assert.deepEqual(previous.slice(-2000), (await logs(true)).stdout.trim().split('\n').map(cleanLogLine));
+      console.log(`    log tab: ${followed.length} lines followed across the kill; notes: ${followNotes.join(' | ')}`);
+    } finally {
+      stopFollowing.abort();
+      await following.catch(() => undefined);
+    }
   });
 
   it('a vCluster pod deleted by hand: its syncer and whole control plane stop, and the StatefulSet\'s new pod gets a new syncer with the same data', async () => {

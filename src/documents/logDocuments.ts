@@ -1,0 +1,187 @@
+import * as vscode from 'vscode';
+import type { CoreBundle } from '../coreBundle';
+import type { KubeClient } from '../kube/client';
+import type { PodLogTarget } from '../kube/podLogs';
+import type { Logger } from '../process/log';
+import { redactedMessage } from '../process/redact';
+
+export const LOG_SCHEME = 'vcluster-log';
+
+/** Which log a tab shows: a container of a pod on a host context. */
+export interface LogAddress extends PodLogTarget {
+  hostContext: string;
+}
+
+/** vcluster-log:/<namespace>/<pod>/<container>[.previous].log?context=<host context> */
+export function logUri(address: LogAddress): vscode.Uri {
+  const file = `${encodeURIComponent(address.container)}${address.previous ? '.previous' : ''}.log`;
+  return vscode.Uri.from({
+    scheme: LOG_SCHEME,
+    path: `/${encodeURIComponent(address.namespace)}/${encodeURIComponent(address.pod)}/${file}`,
+    query: new URLSearchParams({ context: address.hostContext }).toString(),
+  });
+}
+
+export function parseLogUri(uri: vscode.Uri): LogAddress | undefined {
+  const match = /^\/([^/]+)\/([^/]+)\/([^/]+?)(\.previous)?\.log$/.exec(uri.path);
+  const hostContext = new URLSearchParams(uri.query).get('context');
+  if (!match || !hostContext) return undefined;
+  return {
+    hostContext,
+    namespace: decodeURIComponent(match[1]!),
+    pod: decodeURIComponent(match[2]!),
+    container: decodeURIComponent(match[3]!),
+    ...(match[4] ? { previous: true } : {}),
+  };
+}
+
+export interface LogDocumentsOptions {
+  loadCoreBundle: () => Promise<CoreBundle>;
+  hostClient: (hostContext: string) => Promise<KubeClient>;
+  logger: Logger;
+}
+
+interface LogSession {
+  controller: AbortController;
+  buffer: InstanceType<CoreBundle['LogBuffer']> | undefined;
+  notes: string[];
+  changeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Tabs of this log keep showing its end; false once the reader scrolls up, true again at the end. */
+  following: boolean;
+  /** The line count when the tab last settled: a visible-range change with another count is the log growing, not the reader scrolling. */
+  settledLineCount: number;
+}
+
+/** How often an open log tab is redrawn at most while lines pour in. */
+const REDRAW_MS = 150;
+
+/**
+ * Log tabs: each open vcluster-log document follows its container's log (the last 10,000 lines)
+ * until its tab closes. A tab scrolled to the end stays at the end as lines arrive; one the user
+ * scrolled up stays where it is.
+ */
+export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changes = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changes.event;
+  private readonly sessions = new Map<string, LogSession>();
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly options: LogDocumentsOptions) {
+    this.subscriptions = [
+      this.changes,
+      // A closed tab stops its stream at once (the document itself may linger a while).
+      vscode.window.tabGroups.onDidChangeTabs((event) => {
+        for (const tab of event.closed) {
+          const input = tab.input;
+          if (input instanceof vscode.TabInputText && input.uri.scheme === LOG_SCHEME && !this.isOpenInAnyTab(input.uri)) this.stop(input.uri);
+        }
+      }),
+      vscode.workspace.onDidCloseTextDocument((document) => {
+        if (document.uri.scheme === LOG_SCHEME) this.stop(document.uri);
+      }),
+      // A log opens at its end, as `kubectl logs -f` shows it, and stays there as lines arrive
+      // (after VS Code has applied them, hence the document's own change event) — unless the
+      // reader scrolled up to read; back at the end, it follows again.
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        const session = event.document.uri.scheme === LOG_SCHEME ? this.sessions.get(event.document.uri.toString()) : undefined;
+        if (!session) return;
+        session.settledLineCount = event.document.lineCount;
+        if (!session.following) return;
+        for (const editor of vscode.window.visibleTextEditors) if (editor.document === event.document) revealEnd(editor);
+      }),
+      vscode.window.onDidChangeVisibleTextEditors((editors) => {
+        for (const editor of editors) if (editor.document.uri.scheme === LOG_SCHEME && this.sessions.get(editor.document.uri.toString())?.following) revealEnd(editor);
+      }),
+      vscode.window.onDidChangeTextEditorVisibleRanges((event) => {
+        const session = event.textEditor.document.uri.scheme === LOG_SCHEME ? this.sessions.get(event.textEditor.document.uri.toString()) : undefined;
+        if (session && event.textEditor.document.lineCount === session.settledLineCount) session.following = isAtEnd(event.textEditor);
+      }),
+    ];
+  }
+
+  /** Whether a log is being followed now (tests and the status of a tab). */
+  isStreaming(uri: vscode.Uri): boolean {
+    return this.sessions.has(uri.toString());
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    const address = parseLogUri(uri);
+    if (!address) return 'This is not a log the vCluster extension can read.';
+    let session = this.sessions.get(uri.toString());
+    if (!session) session = this.start(uri, address);
+    if (!session.buffer) return ['[reading the log…]', ...session.notes].join('\n');
+    return session.buffer.text(session.notes);
+  }
+
+  dispose(): void {
+    for (const key of [...this.sessions.keys()]) this.stop(vscode.Uri.parse(key));
+    for (const subscription of this.subscriptions) subscription.dispose();
+  }
+
+  private start(uri: vscode.Uri, address: LogAddress): LogSession {
+    const session: LogSession = { controller: new AbortController(), buffer: undefined, notes: [], changeTimer: undefined, following: true, settledLineCount: -1 };
+    this.sessions.set(uri.toString(), session);
+    const label = `${address.namespace}/${address.pod} ${address.container}${address.previous ? ' (previous)' : ''}`;
+    void (async () => {
+      try {
+        const core = await this.options.loadCoreBundle();
+        const client = await this.options.hostClient(address.hostContext);
+        session.buffer = new core.LogBuffer();
+        this.options.logger.info(`[logs] following ${label} on ${address.hostContext}`);
+        await core.followPodLog(client, address, {
+          lines: (lines) => {
+            // Notes about the stream belong where they happened, between lines.
+            if (session.notes.length > 0) session.buffer!.append(session.notes.splice(0));
+            session.buffer!.append(lines);
+            this.scheduleChange(uri, session);
+          },
+          note: (message) => {
+            session.notes.push(message);
+            this.options.logger.info(`[logs] ${label}: ${message}`);
+            this.scheduleChange(uri, session);
+          },
+        }, session.controller.signal);
+        if (!session.controller.signal.aborted && address.previous) session.notes.push('[end of the previous run]');
+      } catch (error) {
+        if (session.controller.signal.aborted) return;
+        const message = redactedMessage(error);
+        session.notes.push(`[the log cannot be read: ${message}]`);
+        this.options.logger.warn(`[logs] ${label}: ${message}`);
+        void vscode.window.showWarningMessage(`The log of ${label} cannot be read: ${message.split('\n')[0]}`);
+      }
+      this.scheduleChange(uri, session);
+    })();
+    return session;
+  }
+
+  private stop(uri: vscode.Uri): void {
+    const session = this.sessions.get(uri.toString());
+    if (!session) return;
+    this.sessions.delete(uri.toString());
+    session.controller.abort();
+    clearTimeout(session.changeTimer);
+    this.options.logger.info(`[logs] stopped following ${uri.path}`);
+  }
+
+  private isOpenInAnyTab(uri: vscode.Uri): boolean {
+    return vscode.window.tabGroups.all.some((group) => group.tabs.some((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === uri.toString()));
+  }
+
+  private scheduleChange(uri: vscode.Uri, session: LogSession): void {
+    if (session.changeTimer) return;
+    session.changeTimer = setTimeout(() => {
+      session.changeTimer = undefined;
+      if (this.sessions.get(uri.toString()) === session) this.changes.fire(uri);
+    }, REDRAW_MS);
+  }
+}
+
+function revealEnd(editor: vscode.TextEditor): void {
+  const last = editor.document.lineCount - 1;
+  editor.revealRange(new vscode.Range(last, 0, last, 0), vscode.TextEditorRevealType.Default);
+}
+
+function isAtEnd(editor: vscode.TextEditor): boolean {
+  const lastVisible = editor.visibleRanges.at(-1)?.end.line ?? 0;
+  return lastVisible >= editor.document.lineCount - 2;
+}
