@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client';
+import { aKubeConfigFor } from './builders/kube';
 import { followPodLog, LogBuffer, LogLineSplitter, MAX_LINE_LENGTH, splitTimestamp } from '../../src/kube/podLogs';
 
 describe('pod logs: lines, buffer, timestamps', () => {
@@ -73,14 +73,7 @@ class FakeLogServer {
   }
 
   client(): KubeClient {
-    const config = new KubeConfig();
-    config.loadFromOptions({
-      clusters: [{ name: 'fake', server: `http://127.0.0.1:${this.port}`, skipTLSVerify: true }],
-      users: [{ name: 'me', token: 't' }],
-      contexts: [{ name: 'fake', cluster: 'fake', user: 'me' }],
-      currentContext: 'fake',
-    });
-    return new KubeClient(config);
+    return new KubeClient(aKubeConfigFor(`http://127.0.0.1:${this.port}`));
   }
 }
 

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client';
+import { aKubeConfigFor } from './builders/kube';
 import { sleep, watchList, type RawObject, type WatchEventType, type WatchHandlers, type WatchOptions } from '../../src/kube/watch';
 
 type Route = (request: IncomingMessage, response: ServerResponse, url: URL) => void;
@@ -40,14 +40,7 @@ class FakeApiServer {
   }
 
   client(): KubeClient {
-    const config = new KubeConfig();
-    config.loadFromOptions({
-      clusters: [{ name: 'fake', server: `http://127.0.0.1:${this.port}`, skipTLSVerify: true }],
-      users: [{ name: 'me', token: 't' }],
-      contexts: [{ name: 'fake', cluster: 'fake', user: 'me' }],
-      currentContext: 'fake',
-    });
-    return new KubeClient(config);
+    return new KubeClient(aKubeConfigFor(`http://127.0.0.1:${this.port}`));
   }
 
   async stop(): Promise<void> {

@@ -80,12 +80,17 @@ export function aDeployment(options: { release?: string; namespace?: string; ima
 
 /** A client configuration for an API server nobody listens on (port 1 on loopback). */
 export function anUnreachableKubeConfig(): KubeConfig {
+  return aKubeConfigFor('https://127.0.0.1:1');
+}
+
+/** A client configuration for a test's own server (a FAKE API server on loopback, plain HTTP allowed). */
+export function aKubeConfigFor(server: string): KubeConfig {
   const config = new KubeConfig();
   config.loadFromOptions({
-    clusters: [{ name: 'gone', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
+    clusters: [{ name: 'test', server, skipTLSVerify: true }],
     users: [{ name: 'me', token: 't' }],
-    contexts: [{ name: 'gone', cluster: 'gone', user: 'me' }],
-    currentContext: 'gone',
+    contexts: [{ name: 'test', cluster: 'test', user: 'me' }],
+    currentContext: 'test',
   });
   return config;
 }
