@@ -121,31 +121,35 @@ export class ClusterInventory {
    */
   async awaitVCluster(ref: VClusterRef, settled: (vcluster: VClusterSummary | undefined) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     const hold = this.hold(ref.hostContext);
-    let subscription: { dispose(): void } | undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let onAbort: (() => void) | undefined;
     try {
       if (this.current.kubeconfig.state === 'loading') await this.refresh();
-      const answered = () => {
+      return await this.waitUntil(() => {
         const host = this.current.hosts.find((entry) => entry.context.name === ref.hostContext);
         // Only a live answer counts: a loading or failing host says nothing about the vCluster.
         return host?.discovery.state === 'ok' && settled(this.findVCluster(ref));
-      };
-      if (answered()) return true;
-      return await new Promise<boolean>((resolve) => {
-        subscription = this.onDidChange(() => {
-          if (answered()) resolve(true);
-        });
-        timer = setTimeout(() => resolve(false), timeoutMs);
-        onAbort = () => resolve(false);
-        signal?.addEventListener('abort', onAbort, { once: true });
-      });
+      }, timeoutMs, signal);
     } finally {
-      subscription?.dispose();
-      clearTimeout(timer);
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
       hold.dispose();
     }
+  }
+
+  /** Resolves true once `condition` holds (checked now and on every change), false after `timeoutMs` or on abort. */
+  private waitUntil(condition: () => boolean, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    if (condition()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (holds: boolean) => {
+        subscription.dispose();
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', aborted);
+        resolve(holds);
+      };
+      const aborted = () => done(false);
+      const subscription = this.onDidChange(() => {
+        if (condition()) done(true);
+      });
+      const timer = setTimeout(() => done(false), timeoutMs);
+      signal?.addEventListener('abort', aborted, { once: true });
+    });
   }
 
   /** Keeps the host's watch running while the handle lives. */
@@ -309,26 +313,12 @@ export class ClusterInventory {
   }
 
   /** Resolves when the host's watch has answered (listed or failed), at most `timeoutMs` later. */
-  private untilWatchAnswers(hostContext: string, timeoutMs: number, cancel: AbortSignal): Promise<void> {
-    const answered = () => {
+  private async untilWatchAnswers(hostContext: string, timeoutMs: number, cancel: AbortSignal): Promise<void> {
+    // A list that times out is reported by the watch as an error; this only bounds the wait.
+    await this.waitUntil(() => {
       const host = this.current.hosts.find((entry) => entry.context.name === hostContext);
       return !host || (host.discovery.state !== 'loading' && !host.refreshing);
-    };
-    if (answered()) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        subscription.dispose();
-        clearTimeout(timer);
-        cancel.removeEventListener('abort', done);
-        resolve();
-      };
-      const subscription = this.onDidChange(() => {
-        if (answered()) done();
-      });
-      // A list that times out is reported by the watch as an error; this only bounds the wait.
-      const timer = setTimeout(done, timeoutMs + 1000);
-      cancel.addEventListener('abort', done, { once: true });
-    });
+    }, timeoutMs + 1000, cancel);
   }
 
   dispose(): void {
