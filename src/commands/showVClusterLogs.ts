@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { KubeClient } from '../kube/client';
 import { logUri, type LogAddress } from '../documents/logDocuments';
-import { VCLUSTER_SELECTOR } from '../vcluster/identity';
+import { vclusterSelector } from '../vcluster/identity';
 import { statusTone } from '../vcluster/discovery/status';
 import type { VClusterServices } from '../vcluster/vclusterServices';
 import type { Command } from './command';
@@ -55,7 +55,7 @@ export class ShowVClusterLogsCommand implements Command {
 
 /** The chart's pods of one vCluster (StatefulSet or Deployment), by the labels the CLI uses. */
 export async function listControlPlanePods(client: KubeClient, namespace: string, name: string): Promise<PodObject[]> {
-  const list = await client.getJson<{ items?: PodObject[] }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, { labelSelector: `${VCLUSTER_SELECTOR},release=${name}` }, AbortSignal.timeout(15_000));
+  const list = await client.getJson<{ items?: PodObject[] }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, { labelSelector: vclusterSelector(name) }, AbortSignal.timeout(15_000));
   return (list?.items ?? []).sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
 }
 

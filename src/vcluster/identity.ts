@@ -18,6 +18,16 @@ export function vclusterKey(ref: VClusterRef): string {
 /** The label every vCluster chart puts on its StatefulSet or Deployment and its pods. */
 export const VCLUSTER_SELECTOR = 'app=vcluster';
 
+/** The workload and pods of one vCluster, selected as the CLI selects them. */
+export function vclusterSelector(name: string): string {
+  return `${VCLUSTER_SELECTOR},release=${name}`;
+}
+
+/** Secret vc-config-NAME holds the vCluster's effective config (key config.yaml, see vclusterConfig.ts). */
+export function configSecretName(name: string): string {
+  return `vc-config-${name}`;
+}
+
 /** The annotation the CLI puts on a namespace it created, so delete knows it may remove it. */
 export const CREATED_NAMESPACE_ANNOTATION = 'vcluster.loft.sh/created';
 

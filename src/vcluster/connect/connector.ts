@@ -7,7 +7,7 @@ import type { Logger } from '../../process/log';
 import type { CoreBundle } from '../../coreBundle';
 import { connectionKubeconfig, ConnectError, storedConnection, vclusterContextName, type ConnectionsKubeconfig } from './connectionsKubeconfig';
 import type { OperationTracker } from '../lifecycle/operationTracker';
-import type { VClusterRef } from '../identity';
+import { vclusterSelector, type VClusterRef } from '../identity';
 
 /**
  * `vcluster connect` and `disconnect` for the extension: contexts in the extension's own
@@ -220,7 +220,7 @@ export class VClusterConnector {
 
   private async startForward(core: CoreBundle, ref: VClusterRef, virtual: KubeconfigDocument, signal: AbortSignal): Promise<PortForwardSession> {
     const client = await this.hostClient(ref.hostContext);
-    const pods = await client.getJson<PodList>(`/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/pods`, { labelSelector: `app=vcluster,release=${ref.name}` }, signal);
+    const pods = await client.getJson<PodList>(`/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/pods`, { labelSelector: vclusterSelector(ref.name) }, signal);
     const running = pods.items
       .filter((pod) => pod.status?.phase === 'Running' && !pod.metadata?.deletionTimestamp)
       .sort((a, b) => (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? ''));

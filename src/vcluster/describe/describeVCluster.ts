@@ -2,9 +2,9 @@ import type { V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node
 import { stringify } from 'yaml';
 import type { KubeClient } from '../../kube/client';
 import { describeKubeError, isKubeApiError } from '../../kube/errors';
-import { parseYamlQuietly } from '../../kube/quietYaml';
 import { summarize } from '../discovery/discoverVClusters';
-import type { VClusterRef } from '../identity';
+import { configSecretName, vclusterSelector, type VClusterRef } from '../identity';
+import { decodeConfigSecret } from '../vclusterConfig';
 import {
   backingStoreType,
   currentRelease,
@@ -40,7 +40,7 @@ export async function describeVCluster(options: { client: KubeClient; vcluster: 
   const { client, vcluster } = options;
   const namespacePath = `/api/v1/namespaces/${encodeURIComponent(vcluster.namespace)}`;
   const appsPath = `/apis/apps/v1/namespaces/${encodeURIComponent(vcluster.namespace)}`;
-  const workloadQuery = { labelSelector: `app=vcluster,release=${vcluster.name}` };
+  const workloadQuery = { labelSelector: vclusterSelector(vcluster.name) };
   const bounded = () => AbortSignal.any([options.signal, AbortSignal.timeout(DESCRIBE_REQUEST_TIMEOUT_MS)]);
   const read = <T>(what: string, path: string, query: Record<string, string> = {}) =>
     client.getJson<T>(path, query, bounded()).catch((error: unknown) => {
@@ -48,12 +48,12 @@ export async function describeVCluster(options: { client: KubeClient; vcluster: 
       throw new ReadError(what, error);
     });
 
-  const configSecretName = `vc-config-${vcluster.name}`;
+  const secretName = configSecretName(vcluster.name);
   const [statefulSets, deployments, pods, configSecret, releases] = await Promise.all([
     read<List<V1StatefulSet>>('the StatefulSets', `${appsPath}/statefulsets`, workloadQuery),
     read<List<V1Deployment>>('the Deployments', `${appsPath}/deployments`, workloadQuery),
     read<List<V1Pod>>('the pods', `${namespacePath}/pods`, workloadQuery),
-    read<SecretObject>(`Secret ${configSecretName}`, `${namespacePath}/secrets/${encodeURIComponent(configSecretName)}`).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+    read<SecretObject>(`Secret ${secretName}`, `${namespacePath}/secrets/${encodeURIComponent(secretName)}`).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
     readUserConfig(read, namespacePath, vcluster.name),
   ]);
 
@@ -61,20 +61,18 @@ export async function describeVCluster(options: { client: KubeClient; vcluster: 
     ...statefulSets.items.map((workload) => ({ workload, kind: 'StatefulSet' as const })),
     ...deployments.items.map((workload) => ({ workload, kind: 'Deployment' as const })),
   ], pods.items).find((candidate) => candidate.name === vcluster.name && candidate.namespace === vcluster.namespace);
-  if (!summary) throw new DescribeError(`no vCluster ${vcluster.name} in namespace ${vcluster.namespace} of ${vcluster.hostContext} (no StatefulSet or Deployment labelled app=vcluster,release=${vcluster.name})`);
+  if (!summary) throw new DescribeError(`no vCluster ${vcluster.name} in namespace ${vcluster.namespace} of ${vcluster.hostContext} (no StatefulSet or Deployment labelled ${vclusterSelector(vcluster.name)})`);
 
   if (configSecret instanceof Error) {
     if (configSecret instanceof ReadError && configSecret.notFound) {
-      throw new DescribeError(`Secret ${configSecretName} is missing in namespace ${vcluster.namespace}: it holds the vCluster's config (charts before v0.20 did not write it; upgrade the vCluster to describe it)`);
+      throw new DescribeError(`Secret ${secretName} is missing in namespace ${vcluster.namespace}: it holds the vCluster's config (charts before v0.20 did not write it; upgrade the vCluster to describe it)`);
     }
     throw configSecret;
   }
-  const encodedConfig = configSecret.data?.['config.yaml'];
-  if (!encodedConfig) throw new DescribeError(`Secret ${configSecretName} in namespace ${vcluster.namespace} has no config.yaml`);
-  const parsed = parseYamlQuietly(Buffer.from(encodedConfig, 'base64').toString('utf8'));
-  // parseYamlQuietly's problem says where (line, column), never what is written there.
-  if (!parsed.ok) throw new DescribeError(`Secret ${configSecretName}'s config.yaml is damaged: ${parsed.problem}`);
-  const config = parsed.value;
+  const decoded = decodeConfigSecret(configSecret);
+  if (decoded.state === 'noConfigKey') throw new DescribeError(`Secret ${secretName} in namespace ${vcluster.namespace} has no config.yaml`);
+  if (decoded.state === 'damaged') throw new DescribeError(`Secret ${secretName}'s config.yaml is damaged: ${decoded.problem}`);
+  const config = decoded.config;
 
   const argoCdTrackingId = configSecret.metadata?.annotations?.['argocd.argoproj.io/tracking-id'];
   return {

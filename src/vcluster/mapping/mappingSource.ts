@@ -1,12 +1,12 @@
 import type { KubeClient } from '../../kube/client';
 import { describeKubeError, isKubeApiError } from '../../kube/errors';
-import { parseYamlQuietly } from '../../kube/quietYaml';
 import { watchList } from '../../kube/watch';
 import { WatchedCollection } from '../../kube/watchedCollection';
 import type { Logger } from '../../process/log';
 import { lean } from './leanObject';
 import { buildMapping, clusterMarkerLabel, SYNCABLE_KINDS, syncSettings, VIRTUAL_ONLY_WORKLOAD_KINDS, type KubeObject, type MappingPair, type SyncSettings } from './mapping';
-import { MANAGED_BY_LABEL } from '../identity';
+import { configSecretName, MANAGED_BY_LABEL } from '../identity';
+import { decodeConfigSecret } from '../vclusterConfig';
 
 /**
  * The live data of the syncer-mapping tree for one vCluster: lists and watches the host objects
@@ -178,24 +178,23 @@ export class MappingSource {
   /** The vCluster's effective config (Secret vc-config-NAME, key config.yaml); chart defaults when unreadable. */
   private async readSyncSettings(signal: AbortSignal): Promise<SyncSettings> {
     const { hostClient, hostNamespace, vclusterName, logger } = this.options;
-    const path = `/api/v1/namespaces/${encodeURIComponent(hostNamespace)}/secrets/${encodeURIComponent(`vc-config-${vclusterName}`)}`;
+    const secretName = configSecretName(vclusterName);
+    const path = `/api/v1/namespaces/${encodeURIComponent(hostNamespace)}/secrets/${encodeURIComponent(secretName)}`;
     try {
-      const secret = await hostClient.getJson<{ data?: Record<string, string> }>(path, {}, AbortSignal.any([signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]));
-      const encoded = secret?.data?.['config.yaml'];
-      if (!encoded) {
-        logger.info(`mapping of ${this.label}: Secret vc-config-${vclusterName} has no config.yaml; using the chart's defaults for what syncs`);
+      const decoded = decodeConfigSecret(await hostClient.getJson<{ data?: Record<string, string> }>(path, {}, AbortSignal.any([signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)])));
+      if (decoded.state === 'noConfigKey') {
+        logger.info(`mapping of ${this.label}: Secret ${secretName} has no config.yaml; using the chart's defaults for what syncs`);
         return syncSettings(undefined);
       }
-      const parsed = parseYamlQuietly(Buffer.from(encoded, 'base64').toString('utf8'));
-      if (!parsed.ok) {
-        logger.warn(`mapping of ${this.label}: Secret vc-config-${vclusterName}'s config.yaml is ${parsed.problem}; using the chart's defaults for what syncs`);
+      if (decoded.state === 'damaged') {
+        logger.warn(`mapping of ${this.label}: Secret ${secretName}'s config.yaml is ${decoded.problem}; using the chart's defaults for what syncs`);
         return syncSettings(undefined);
       }
-      return syncSettings(parsed.value);
+      return syncSettings(decoded.config);
     } catch (error) {
       if (!signal.aborted) {
         const reason = isKubeApiError(error) || error instanceof Error ? describeKubeError(error, REQUEST_TIMEOUT_MS / 1000).message : String(error);
-        logger.warn(`mapping of ${this.label}: could not read Secret vc-config-${vclusterName} (${reason}); using the chart's defaults for what syncs`);
+        logger.warn(`mapping of ${this.label}: could not read Secret ${secretName} (${reason}); using the chart's defaults for what syncs`);
       }
       return syncSettings(undefined);
     }
