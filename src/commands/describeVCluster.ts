@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { VClusterDescriptionProvider } from '../documents/vclusterDescriptionProvider';
 import type { Command } from './command';
-import { targetVCluster, type LifecycleUi } from './lifecycleUi';
+import { targetVCluster, withLifecycleProgress, type LifecycleUi } from './lifecycleUi';
 
 /**
  * Shows what `vcluster describe` shows of a vCluster (the tree item it was run on, or one picked),
@@ -15,17 +15,11 @@ export class DescribeVClusterCommand implements Command {
   async run(arg?: unknown): Promise<void> {
     const vcluster = await targetVCluster(this.ui, arg, 'Describe vCluster');
     if (!vcluster) return;
-    const uri = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Describing vCluster ${vcluster.name}…`, cancellable: true },
-      (_progress, token) => {
-        const controller = new AbortController();
-        token.onCancellationRequested(() => controller.abort());
-        return this.descriptions.describe(vcluster, controller.signal).then((described) => described, (error: unknown) => {
-          if (controller.signal.aborted) return undefined;
-          throw error;
-        });
-      },
-    );
+    const uri = await withLifecycleProgress(`Describing vCluster ${vcluster.name}…`, ({ signal }) =>
+      this.descriptions.describe(vcluster, signal!).catch((error: unknown) => {
+        if (signal?.aborted) return undefined;
+        throw error;
+      }));
     if (!uri) return;
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document, { preview: false });
