@@ -114,7 +114,7 @@ function generate(objects: number): Generated {
 
   const virtual: object[] = [];
   const host: object[] = [];
-  const expected: Record<PairStatus, number> = { synced: 0, pending: 0, orphaned: 0, virtualOnly: 0, controlPlane: 0 };
+  const expected: Record<PairStatus, number> = { synced: 0, pending: 0, error: 0, orphaned: 0, virtualOnly: 0, controlPlane: 0 };
 
   /** The host object the syncer makes of a virtual one. */
   const synced = (of: { kind: string; metadata: { name: string; namespace: string; uid: string; labels?: Record<string, string> } }, options: { recordedUid?: string; pod?: { serviceAccount: string } } = {}) => {

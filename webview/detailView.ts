@@ -1,4 +1,5 @@
-import type { DiffLine, MetadataChange, MetadataRow, ObjectSideName, PairDetail, PairRow } from '../src/shared/protocol';
+import { rowHasHostObject, type DiffLine, type EventRow, type MetadataChange, type MetadataRow, type ObjectSideName, type PairDetail, type PairRow } from '../src/shared/protocol';
+import { formatAge } from '../src/shared/format';
 import { h, icon } from './dom';
 import { STATUS_ICONS, STATUS_LABELS } from './pairTableView';
 
@@ -13,6 +14,8 @@ export interface DetailHandlers {
   openYaml(id: string, side: ObjectSideName): void;
   compare(id: string): void;
   reveal(id: string): void;
+  whyNotSynced(id: string): void;
+  showLogs(id: string, side: ObjectSideName): void;
 }
 
 const CHANGE_LABELS: Record<MetadataChange, string> = {
@@ -46,7 +49,7 @@ export class DetailView {
   show(row: PairRow, detail: PairDetail): void {
     const sections: HTMLElement[] = [this.heading(row), this.actions(row), this.names(detail)];
     if (detail.notes.length > 0) sections.push(h('ul', { class: 'notes' }, ...detail.notes.map((note) => h('li', {}, icon('info'), ` ${note}`))));
-    sections.push(this.metadata('Labels', detail.labels), this.metadata('Annotations', detail.annotations), this.body(detail.body));
+    sections.push(this.events(detail.events, detail.eventNotes), this.metadata('Labels', detail.labels), this.metadata('Annotations', detail.annotations), this.body(detail.body));
     this.element.replaceChildren(...sections);
   }
 
@@ -65,11 +68,17 @@ export class DetailView {
       return element;
     };
     const hasVirtual = row.virtualName !== undefined && row.status !== 'orphaned';
-    const hasHost = row.hostName !== undefined && row.status !== 'pending';
+    const hasHost = rowHasHostObject(row);
+    const isPod = row.kind === 'Pod';
     return h('div', { class: 'detail-actions' },
       button('Virtual YAML', 'file-code', hasVirtual, () => this.handlers.openYaml(row.id, 'virtual')),
       button('Host YAML', 'server', hasHost, () => this.handlers.openYaml(row.id, 'host')),
       button('Compare', 'diff', hasVirtual && hasHost, () => this.handlers.compare(row.id)),
+      ...(isPod ? [
+        button('Logs', 'output', hasVirtual, () => this.handlers.showLogs(row.id, 'virtual')),
+        button('Host Logs', 'output', hasHost, () => this.handlers.showLogs(row.id, 'host')),
+      ] : []),
+      ...(row.status === 'pending' || row.status === 'error' ? [button('Why Not Synced?', 'question', true, () => this.handlers.whyNotSynced(row.id))] : []),
       button('Reveal in Tree', 'list-tree', true, () => this.handlers.reveal(row.id)));
   }
 
@@ -87,6 +96,26 @@ export class DetailView {
         h('tbody', {},
           line('Namespace', detail.virtual ? detail.virtual.namespace ?? '(cluster-scoped)' : undefined, detail.host ? detail.host.namespace ?? '(cluster-scoped)' : undefined),
           line('Name', detail.virtual?.name, detail.host?.name))));
+  }
+
+  /** Both sides' events, newest first, as `kubectl describe` lists them; warnings stand out. */
+  private events(events: readonly EventRow[], notes: readonly string[]): HTMLElement {
+    const warnings = events.filter((event) => event.type === 'Warning').length;
+    const summary = events.length === 0 ? 'none' : `${events.length}${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`;
+    const rows = events.map((event) => h('tr', { class: event.type === 'Warning' ? 'event-warning' : 'event-normal' },
+      h('td', { class: 'event-time', title: event.lastSeen ?? '' }, event.lastSeen ? formatAge(new Date(event.lastSeen), Date.now()) : '—'),
+      h('td', {}, event.side === 'virtual' ? 'Virtual' : 'Host'),
+      h('td', {}, event.type === 'Warning' ? icon('warning') : undefined, ` ${event.type}`),
+      h('td', {}, event.reason),
+      h('td', { class: 'event-message' }, event.message),
+      h('td', {}, event.count > 1 ? `×${event.count}` : ''),
+      h('td', { class: 'muted' }, event.source ?? '')));
+    return h('details', { class: 'detail-section events', open: '' },
+      h('summary', {}, h('h3', {}, 'Events'), h('span', { class: 'muted' }, ` ${summary}`)),
+      ...notes.map((note) => h('p', { class: 'muted' }, icon('info'), ` ${note}`)),
+      events.length === 0 ? h('p', { class: 'muted' }, 'No events on either side (the API server keeps them about an hour).') : h('table', { class: 'events-table' },
+        h('thead', {}, h('tr', {}, ...['Last seen', 'Side', 'Type', 'Reason', 'Message', 'Count', 'From'].map((title) => h('th', { scope: 'col' }, title)))),
+        h('tbody', {}, ...rows)));
   }
 
   private metadata(title: string, rows: readonly MetadataRow[]): HTMLElement {

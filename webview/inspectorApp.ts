@@ -57,6 +57,8 @@ export class InspectorApp {
       openYaml: (id, side) => api.postMessage({ type: 'openYaml', id, side }),
       compare: (id) => api.postMessage({ type: 'compareSides', id }),
       reveal: (id) => api.postMessage({ type: 'revealInTree', id }),
+      whyNotSynced: (id) => api.postMessage({ type: 'whyNotSynced', id }),
+      showLogs: (id, side) => api.postMessage({ type: 'showLogs', id, side }),
     });
     this.heading = h('h1', { class: 'title' }, root.dataset.title ?? 'Mapping');
     this.banner = h('div', { class: 'banner', role: 'status' });

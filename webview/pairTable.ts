@@ -41,7 +41,7 @@ interface IndexedRow {
   createdMs: number;
 }
 
-const STATUS_ORDER: Record<PairStatusName, number> = { orphaned: 0, pending: 1, synced: 2, virtualOnly: 3, controlPlane: 4 };
+const STATUS_ORDER: Record<PairStatusName, number> = { error: 0, orphaned: 1, pending: 2, synced: 3, virtualOnly: 4, controlPlane: 5 };
 
 function qualified(namespace: string | undefined, name: string | undefined): string {
   if (!name) return '';

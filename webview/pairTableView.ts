@@ -1,5 +1,5 @@
 import { formatAge } from '../src/shared/format';
-import type { PairRow, PairStatusName } from '../src/shared/protocol';
+import { rowHasHostObject, type PairRow, type PairStatusName } from '../src/shared/protocol';
 import { h, icon, oncePerFrame, setText } from './dom';
 import type { SortColumn, TableSort } from './pairTable';
 
@@ -16,6 +16,7 @@ const OVERSCAN = 8;
 export const STATUS_LABELS: Record<PairStatusName, string> = {
   synced: 'synced',
   pending: 'pending',
+  error: 'sync error',
   orphaned: 'orphaned',
   virtualOnly: 'virtual only',
   controlPlane: 'control plane',
@@ -24,6 +25,7 @@ export const STATUS_LABELS: Record<PairStatusName, string> = {
 export const STATUS_ICONS: Record<PairStatusName, string> = {
   synced: 'pass',
   pending: 'sync',
+  error: 'error',
   orphaned: 'warning',
   virtualOnly: 'circle-outline',
   controlPlane: 'server-process',
@@ -53,6 +55,8 @@ interface RowElements {
   hostName: HTMLSpanElement;
   statusIcon: HTMLSpanElement;
   statusText: HTMLSpanElement;
+  /** ⚠ N: warning events on either side, the newest (or the sync error) as its tooltip. */
+  warningBadge: HTMLSpanElement;
   age: HTMLSpanElement;
   status?: PairStatusName;
 }
@@ -213,14 +217,15 @@ export class PairTableView {
     const hostName = h('span', { class: 'name' });
     const statusIcon = icon('pass');
     const statusText = h('span');
+    const warningBadge = h('span', { class: 'warning-badge', hidden: '' });
     const age = h('span', { class: 'cell col-age', role: 'gridcell' });
     const row = h('div', { class: 'row', role: 'row', id: `pair-row-${this.pool.length}` },
       kind,
       h('span', { class: 'cell col-virtual', role: 'gridcell' }, virtualNamespace, virtualName),
       h('span', { class: 'cell col-host', role: 'gridcell' }, hostNamespace, hostName),
-      h('span', { class: 'cell col-status', role: 'gridcell' }, statusIcon, statusText),
+      h('span', { class: 'cell col-status', role: 'gridcell' }, statusIcon, statusText, warningBadge),
       age);
-    return { row, kind, virtualNamespace, virtualName, hostNamespace, hostName, statusIcon, statusText, age };
+    return { row, kind, virtualNamespace, virtualName, hostNamespace, hostName, statusIcon, statusText, warningBadge, age };
   }
 
   private fill(elements: RowElements, row: PairRow, index: number, now: number): void {
@@ -236,13 +241,18 @@ export class PairTableView {
     setText(elements.virtualNamespace, row.virtualName && row.virtualNamespace ? `${row.virtualNamespace}/` : '');
     setText(elements.virtualName, row.virtualName ?? '—');
     setText(elements.hostNamespace, row.hostName && row.hostNamespace ? `${row.hostNamespace}/` : '');
-    setText(elements.hostName, row.hostName ? (row.status === 'pending' ? `${row.hostName} (expected)` : row.hostName) : '—');
+    setText(elements.hostName, row.hostName ? (rowHasHostObject(row) ? row.hostName : `${row.hostName} (expected)`) : '—');
     if (elements.status !== row.status) {
       elements.status = row.status;
       elements.statusIcon.className = `codicon codicon-${STATUS_ICONS[row.status]} status-${row.status}`;
       element.dataset.status = row.status;
     }
     setText(elements.statusText, STATUS_LABELS[row.status]);
+    const warnings = row.warnings ?? 0;
+    elements.warningBadge.hidden = warnings === 0;
+    setText(elements.warningBadge, warnings > 0 ? `⚠ ${warnings}` : '');
+    const badgeTitle = row.problem ?? '';
+    if (elements.warningBadge.title !== badgeTitle) elements.warningBadge.title = badgeTitle;
     setText(elements.age, row.created ? formatAge(new Date(row.created), now) : '');
   }
 }

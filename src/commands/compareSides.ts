@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { objectUri } from '../documents/objectYamlProvider';
 import type { MappingPairNode } from '../tree/mappingNodes';
+import { hasHostObject, hasVirtualObject } from '../vcluster/mapping/mapping';
 import type { Command } from './command';
 
 /**
@@ -17,7 +18,7 @@ export class CompareSidesCommand implements Command {
       return;
     }
     const { pair, vcluster } = pairNode;
-    if (!pair.virtual || !pair.host || pair.status === 'pending') {
+    if (!hasVirtualObject(pair) || !hasHostObject(pair)) {
       void vscode.window.showInformationMessage(`${pair.kind} ${pair.virtual?.name ?? pair.host?.name ?? ''} has only one side to show.`);
       return;
     }

@@ -33,6 +33,8 @@ export interface InspectorServices {
   openYaml: (vcluster: VClusterSummary, pair: MappingPair, side: ObjectSideName) => Thenable<unknown>;
   compareSides: (vcluster: VClusterSummary, pair: MappingPair) => Thenable<unknown>;
   revealInTree: (vcluster: VClusterSummary, pair: MappingPair) => Thenable<unknown>;
+  whyNotSynced: (vcluster: VClusterSummary, pair: MappingPair) => Thenable<unknown>;
+  showLogs: (vcluster: VClusterSummary, pair: MappingPair, side: ObjectSideName) => Thenable<unknown>;
   logger: Logger;
 }
 
@@ -210,7 +212,9 @@ export class InspectorPanel extends DisposableStore {
         return this.sendDetail(message.id);
       case 'openYaml':
       case 'compareSides':
-      case 'revealInTree': {
+      case 'revealInTree':
+      case 'whyNotSynced':
+      case 'showLogs': {
         const target = this.pairById(message.id);
         if (!target) {
           void vscode.window.showInformationMessage('That pair is gone: the object was deleted since the table was drawn.');
@@ -218,6 +222,8 @@ export class InspectorPanel extends DisposableStore {
         }
         if (message.type === 'openYaml') await this.services.openYaml(target.vcluster, target.pair, message.side);
         else if (message.type === 'compareSides') await this.services.compareSides(target.vcluster, target.pair);
+        else if (message.type === 'whyNotSynced') await this.services.whyNotSynced(target.vcluster, target.pair);
+        else if (message.type === 'showLogs') await this.services.showLogs(target.vcluster, target.pair, message.side);
         else await this.services.revealInTree(target.vcluster, target.pair);
         return;
       }

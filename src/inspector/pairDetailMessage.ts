@@ -1,4 +1,5 @@
-import type { DiffLine as WireDiffLine, MetadataRow as WireMetadataRow, ObjectName as WireObjectName, PairDetail } from '../shared/protocol';
+import type { DiffLine as WireDiffLine, EventRow, MetadataRow as WireMetadataRow, ObjectName as WireObjectName, PairDetail } from '../shared/protocol';
+import type { ObjectEvent } from '../vcluster/mapping/pairEvents';
 import type { DiffLine, MetadataRow, ObjectName, PairComparisonDetail } from '../vcluster/compare/comparisonModel';
 
 /**
@@ -18,6 +19,16 @@ export function toPairDetailMessage(detail: PairComparisonDetail): PairDetail {
     annotations: detail.annotations.map(toMetadataRow),
     body: detail.body.map(toDiffLine),
     notes: [...detail.notes],
+    events: detail.events.map(toEventRow),
+    eventNotes: [...detail.eventNotes],
+  };
+}
+
+function toEventRow(event: ObjectEvent): EventRow {
+  return {
+    side: event.side, type: event.type, reason: event.reason, message: event.message, count: event.count,
+    ...(event.lastSeen === undefined ? {} : { lastSeen: event.lastSeen }),
+    ...(event.source === undefined ? {} : { source: event.source }),
   };
 }
 

@@ -14,6 +14,9 @@ export function toPairRow(pair: MappingPair): PairRow {
   }
   const created = pair.virtual?.created ?? pair.host?.created;
   if (created) row.created = created;
+  if (pair.events?.warnings) row.warnings = pair.events.warnings;
+  const problem = pair.problem ?? pair.events?.newestWarning;
+  if (problem) row.problem = problem.length > 500 ? `${problem.slice(0, 500)}…` : problem;
   return row;
 }
 

@@ -26,10 +26,15 @@ export function registerInspector(services: ExtensionServices, view: ClustersVie
     readDetail: async (vcluster, pair, signal) => {
       const core = await loadCoreBundle();
       const [hostClient, virtualClient] = await Promise.all([vclusters.hostClient(vcluster.hostContext), vclusters.connector.virtualClient(vcluster)]);
-      return core.readPairDetail(pair, { hostClient, virtualClient, stringify: (value) => core.stringifyYaml(value, { sortMapEntries: true }), signal });
+      // Events come from the source's live watches, not another read: the detail shows what the badge counted.
+      const source = mappingSources.existing(vcluster);
+      const events = source ? { events: source.eventsFor(pair.id), notes: source.eventNotes() } : undefined;
+      return core.readPairDetail(pair, { hostClient, virtualClient, stringify: (value) => core.stringifyYaml(value, { sortMapEntries: true }), signal, ...(events ? { events } : {}) });
     },
     openYaml: (vcluster, pair, side) => vscode.commands.executeCommand(side === 'virtual' ? 'vcluster.openVirtualYaml' : 'vcluster.openHostYaml', tree.pairNode(vcluster, pair)),
     compareSides: (vcluster, pair) => vscode.commands.executeCommand('vcluster.compareSides', tree.pairNode(vcluster, pair)),
+    whyNotSynced: (vcluster, pair) => vscode.commands.executeCommand('vcluster.whyNotSynced', tree.pairNode(vcluster, pair)),
+    showLogs: (vcluster, pair, side) => vscode.commands.executeCommand(side === 'virtual' ? 'vcluster.showPodLogs' : 'vcluster.showHostPodLogs', tree.pairNode(vcluster, pair)),
     revealInTree: async (vcluster, pair) => {
       await vscode.commands.executeCommand('vcluster.clusters.focus');
       await treeView.reveal(tree.pairNode(vcluster, pair), { select: true, focus: true, expand: false });

@@ -5,14 +5,19 @@
  * fields a message does not define are dropped.
  */
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
-export type PairStatusName = 'synced' | 'pending' | 'orphaned' | 'virtualOnly' | 'controlPlane';
-export const PAIR_STATUSES: readonly PairStatusName[] = ['synced', 'pending', 'orphaned', 'virtualOnly', 'controlPlane'];
+export type PairStatusName = 'synced' | 'pending' | 'error' | 'orphaned' | 'virtualOnly' | 'controlPlane';
+export const PAIR_STATUSES: readonly PairStatusName[] = ['synced', 'pending', 'error', 'orphaned', 'virtualOnly', 'controlPlane'];
 
 /** A count per status, all zero: what the tree's groups and the inspector's summary start from. */
 export function emptyStatusCounts(): Record<PairStatusName, number> {
-  return { synced: 0, pending: 0, orphaned: 0, virtualOnly: 0, controlPlane: 0 };
+  return { synced: 0, pending: 0, error: 0, orphaned: 0, virtualOnly: 0, controlPlane: 0 };
+}
+
+/** Whether a row's host name is an object that exists (not the name a pending or failed pair should get). */
+export function rowHasHostObject(row: Pick<PairRow, 'status' | 'hostName'>): boolean {
+  return row.hostName !== undefined && row.status !== 'pending' && row.status !== 'error';
 }
 
 export interface VClusterIdentity {
@@ -32,6 +37,10 @@ export interface PairRow {
   hostName?: string;
   /** ISO creation time of the virtual side (else the host side), for the age column. */
   created?: string;
+  /** Warning events on either side (the row's badge). */
+  warnings?: number;
+  /** The newest warning, or why the pair is an error: the badge's tooltip. */
+  problem?: string;
 }
 
 /** Where the live model is: the same states the tree shows. */
@@ -85,7 +94,25 @@ export interface PairDetail {
   body: DiffLine[];
   /** Lines for the reader: why a side is missing, that Secret values are hidden. */
   notes: string[];
+  /** Events on both sides, newest first (at most MAX_EVENTS). */
+  events: EventRow[];
+  /** Why events of a side are missing (forbidden by RBAC, the virtual cluster not connected). */
+  eventNotes: string[];
 }
+
+export interface EventRow {
+  side: ObjectSideName;
+  type: string;
+  reason: string;
+  message: string;
+  count: number;
+  /** ISO time last seen. */
+  lastSeen?: string;
+  source?: string;
+}
+
+/** The detail shows this many events at most (kubectl describe shows all; a pod in a crash loop has few distinct ones). */
+export const MAX_EVENTS = 200;
 
 export type ObjectSideName = 'virtual' | 'host';
 
@@ -96,7 +123,9 @@ export type WebviewMessage =
   | { type: 'selectPair'; id: string }
   | { type: 'openYaml'; id: string; side: ObjectSideName }
   | { type: 'compareSides'; id: string }
-  | { type: 'revealInTree'; id: string };
+  | { type: 'revealInTree'; id: string }
+  | { type: 'whyNotSynced'; id: string }
+  | { type: 'showLogs'; id: string; side: ObjectSideName };
 
 /** Extension → webview. */
 export type HostMessage =
@@ -152,13 +181,31 @@ export function parsePairRow(value: unknown): PairRow | undefined {
   const { virtualNamespace, virtualName, hostNamespace, hostName, created } = value;
   if (!isOptionalName(virtualNamespace) || !isOptionalName(virtualName) || !isOptionalName(hostNamespace) || !isOptionalName(hostName)) return undefined;
   if (created !== undefined && !isText(created, 64)) return undefined;
+  const { warnings, problem } = value;
+  if ((warnings !== undefined && !isCount(warnings)) || (problem !== undefined && !isText(problem))) return undefined;
   const row: PairRow = { id: value.id, kind: value.kind, status: value.status };
   if (virtualNamespace !== undefined) row.virtualNamespace = virtualNamespace;
   if (virtualName !== undefined) row.virtualName = virtualName;
   if (hostNamespace !== undefined) row.hostNamespace = hostNamespace;
   if (hostName !== undefined) row.hostName = hostName;
   if (created !== undefined) row.created = created;
+  if (warnings !== undefined) row.warnings = warnings;
+  if (problem !== undefined) row.problem = problem;
   return row;
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= Number.MAX_SAFE_INTEGER;
+}
+
+function parseEventRow(value: unknown): EventRow | undefined {
+  if (!isRecord(value) || !isSide(value.side) || !isText(value.type, 100) || !isText(value.reason, MAX_NAME) || !isText(value.message) || !isCount(value.count)) return undefined;
+  if ((value.lastSeen !== undefined && !isText(value.lastSeen, 64)) || (value.source !== undefined && !isText(value.source, MAX_NAME))) return undefined;
+  return {
+    side: value.side, type: value.type, reason: value.reason, message: value.message, count: value.count,
+    ...(value.lastSeen !== undefined ? { lastSeen: value.lastSeen } : {}),
+    ...(value.source !== undefined ? { source: value.source } : {}),
+  };
 }
 
 function parseSourceState(value: unknown): SourceState | undefined {
@@ -216,11 +263,13 @@ function parsePairDetail(value: unknown): PairDetail | undefined {
   const annotations = parseList(value.annotations, MAX_LINES, parseMetadataRow);
   const body = parseList(value.body, MAX_LINES, parseDiffLine);
   const notes = parseList(value.notes, 100, (note) => (isText(note) ? note : undefined));
-  if (!labels || !annotations || !body || !notes) return undefined;
+  const events = parseList(value.events, MAX_EVENTS, parseEventRow);
+  const eventNotes = parseList(value.eventNotes, 10, (note) => (isText(note) ? note : undefined));
+  if (!labels || !annotations || !body || !notes || !events || !eventNotes) return undefined;
   return {
     id: value.id, kind: value.kind, status: value.status,
     ...(virtual ? { virtual } : {}), ...(host ? { host } : {}),
-    virtualRead: value.virtualRead, hostRead: value.hostRead, labels, annotations, body, notes,
+    virtualRead: value.virtualRead, hostRead: value.hostRead, labels, annotations, body, notes, events, eventNotes,
   };
 }
 
@@ -231,6 +280,8 @@ const webviewValidators: Record<WebviewMessage['type'], Validator<WebviewMessage
   openYaml: (value) => (isName(value.id) && isSide(value.side) ? { type: 'openYaml', id: value.id, side: value.side } : undefined),
   compareSides: (value) => (isName(value.id) ? { type: 'compareSides', id: value.id } : undefined),
   revealInTree: (value) => (isName(value.id) ? { type: 'revealInTree', id: value.id } : undefined),
+  whyNotSynced: (value) => (isName(value.id) ? { type: 'whyNotSynced', id: value.id } : undefined),
+  showLogs: (value) => (isName(value.id) && isSide(value.side) ? { type: 'showLogs', id: value.id, side: value.side } : undefined),
 };
 
 const hostValidators: Record<HostMessage['type'], Validator<HostMessage>> = {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { VClusterSummary } from '../vcluster/discovery/discoverVClusters';
-import { emptyStatusCounts, type MappingPair, type PairStatus } from '../vcluster/mapping/mapping';
+import { emptyStatusCounts, hasHostObject, hasVirtualObject, type MappingPair, type PairStatus } from '../vcluster/mapping/mapping';
 import { ContextValues } from './contextValues';
 import { CLUSTER_SCOPE_GROUP, CONTROL_PLANE_GROUP, pairGroup } from '../shared/pairGroup';
 import { naturalCompare } from '../shared/naturalCompare';
@@ -95,6 +95,7 @@ export function messageNode(vcluster: VClusterSummary, message: string, tone: Ma
 const STATUS_WORDS: Record<PairStatus, string> = {
   synced: 'synced',
   pending: 'not on the host yet',
+  error: 'the host refused it',
   orphaned: 'orphaned on the host',
   virtualOnly: 'virtual only',
   controlPlane: 'vCluster control plane',
@@ -103,6 +104,7 @@ const STATUS_WORDS: Record<PairStatus, string> = {
 const STATUS_ICONS: Record<PairStatus, vscode.ThemeIcon> = {
   synced: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
   pending: new vscode.ThemeIcon('sync', new vscode.ThemeColor('list.warningForeground')),
+  error: new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')),
   orphaned: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.errorForeground')),
   virtualOnly: new vscode.ThemeIcon('circle-outline', new vscode.ThemeColor('disabledForeground')),
   controlPlane: new vscode.ThemeIcon('server-process'),
@@ -112,9 +114,9 @@ export function mappingTreeItem(node: MappingNode): vscode.TreeItem {
   switch (node.kind) {
     case 'mappingNamespace': {
       const item = new vscode.TreeItem(node.namespace, vscode.TreeItemCollapsibleState.Collapsed);
-      const { synced, pending, orphaned, virtualOnly, controlPlane } = node.counts;
+      const { synced, pending, error, orphaned, virtualOnly, controlPlane } = node.counts;
       item.description = [
-        synced && `${synced} synced`, pending && `${pending} pending`, orphaned && `${orphaned} orphaned`,
+        synced && `${synced} synced`, pending && `${pending} pending`, error && `${error} failed`, orphaned && `${orphaned} orphaned`,
         virtualOnly && `${virtualOnly} virtual only`, controlPlane && `${controlPlane} objects`,
       ].filter(Boolean).join(' · ');
       item.iconPath = new vscode.ThemeIcon(node.namespace === CONTROL_PLANE ? 'server' : node.namespace === CLUSTER_SCOPE ? 'globe' : 'symbol-namespace');
@@ -135,19 +137,27 @@ export function mappingTreeItem(node: MappingNode): vscode.TreeItem {
       const label = pair.virtual?.name ?? pair.host?.name ?? '?';
       const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
       item.id = node.id;
-      item.description = pair.status === 'virtualOnly' ? STATUS_WORDS.virtualOnly
+      const where = pair.status === 'virtualOnly' ? STATUS_WORDS.virtualOnly
         : pair.host ? `→ ${pair.host.name}${pair.status === 'synced' ? '' : ` (${STATUS_WORDS[pair.status]})`}` : STATUS_WORDS[pair.status];
+      // The warning badge: how many Warning events either side has (the tooltip names the newest).
+      const warnings = pair.events?.warnings ?? 0;
+      item.description = warnings > 0 ? `⚠ ${warnings} · ${where}` : where;
       item.iconPath = STATUS_ICONS[pair.status];
-      item.contextValue = ContextValues.mappingPair(pair.status, pair.virtual !== undefined && pair.status !== 'orphaned', pair.host !== undefined && pair.status !== 'pending');
+      item.contextValue = ContextValues.mappingPair(pair.status, hasVirtualObject(pair), hasHostObject(pair));
       const tooltip = new vscode.MarkdownString();
       tooltip.appendMarkdown(`**${pair.kind}** — ${STATUS_WORDS[pair.status]}\n\n`);
       if (pair.virtual) tooltip.appendMarkdown(`- Virtual: \`${pair.virtual.namespace ? `${pair.virtual.namespace}/` : ''}${pair.virtual.name}\`${pair.virtual.uid ? ` (uid ${pair.virtual.uid})` : ''}\n`);
-      if (pair.host) tooltip.appendMarkdown(`- Host: \`${pair.host.namespace ? `${pair.host.namespace}/` : ''}${pair.host.name}\`${pair.status === 'pending' ? ' (expected name)' : ''}\n`);
+      if (pair.host) tooltip.appendMarkdown(`- Host: \`${pair.host.namespace ? `${pair.host.namespace}/` : ''}${pair.host.name}\`${hasHostObject(pair) ? '' : ' (expected name)'}\n`);
       tooltip.appendMarkdown(`- vCluster: \`${node.vcluster.name}\` on \`${node.vcluster.hostContext}\`\n`);
+      // Cluster text: shown as code, never as Markdown (a hostile message could otherwise make links).
+      if (pair.problem) tooltip.appendMarkdown('\n**Sync error:** ').appendText(pair.problem).appendMarkdown('\n');
+      if (pair.events?.newestWarning && !pair.problem) {
+        tooltip.appendMarkdown(`\n**${warnings} warning event${warnings === 1 ? '' : 's'}**, newest: `).appendText(pair.events.newestWarning).appendMarkdown('\n');
+      }
       item.tooltip = tooltip;
-      if (pair.virtual && pair.status !== 'orphaned') {
+      if (hasVirtualObject(pair)) {
         item.command = { command: 'vcluster.openVirtualYaml', title: 'Open Virtual YAML', arguments: [node] };
-      } else if (pair.host && pair.status !== 'pending') {
+      } else if (hasHostObject(pair)) {
         item.command = { command: 'vcluster.openHostYaml', title: 'Open Host YAML', arguments: [node] };
       }
       return item;

@@ -196,6 +196,8 @@ describe('the inspector page in Chromium (FAKE VS Code webview host)', () => {
       virtualRead: true, hostRead: true,
       labels: [{ key: 'vcluster.loft.sh/managed-by', host: 'vc', change: 'marker' }, { key: 'note', virtual: '<img src=x onerror="window.__pwned=1">', host: '<b>bold</b>', change: 'rewritten' }],
       annotations: [], body: [{ op: 'skip', count: 2 }, { op: 'added', text: '  hostAliases:' }], notes: [],
+      events: [{ side: 'virtual', type: 'Warning', reason: 'SyncError', message: '<img src=x onerror="window.__pwned=2">', count: 3, lastSeen: new Date().toISOString(), source: 'pod-syncer' }],
+      eventNotes: [],
     };
     await deliver(page, { type: 'detail', detail });
     await page.locator('.detail tr.change-marker').waitFor();
@@ -203,6 +205,8 @@ describe('the inspector page in Chromium (FAKE VS Code webview host)', () => {
     assert.match(await page.locator('.detail tr.change-rewritten[data-key="note"]').innerText(), /<img src=x/);
     assert.equal(await page.evaluate('window.__pwned'), undefined);
     assert.equal(await page.locator('.detail .diff-added').innerText(), '+  hostAliases:');
+    // An event's message is the cluster's text too: shown as text, in a warning row.
+    assert.match(await page.locator('.detail tr.event-warning').innerText(), /SyncError[\s\S]*<img src=x onerror[\s\S]*×3/);
 
     // Live: the selected pair disappears, a new one matching the search appears.
     await deliver(page, { type: 'update', source: { state: 'ready', virtualReachable: true }, upserts: [{ id: 'Pod/ns-01/app-00010', kind: 'Pod', status: 'pending', virtualNamespace: 'ns-01', virtualName: 'app-00010' }], removedIds: ['Pod/ns-01/app-0001'] });

@@ -59,9 +59,9 @@ describe('inspector table model: filter', () => {
     assert.deepEqual(ids(table), ['host:Service/vcluster-vc/vc']);
     table.setFilter({ ...NO_FILTER, statuses: ['pending', 'orphaned'] });
     assert.deepEqual(ids(table).sort(), ['Pod/shop/cart-0', 'Secret/default/old']);
-    assert.deepEqual(table.view().counts, { synced: 3, pending: 1, orphaned: 1, virtualOnly: 1, controlPlane: 1 });
+    assert.deepEqual(table.view().counts, { synced: 3, pending: 1, error: 0, orphaned: 1, virtualOnly: 1, controlPlane: 1 });
     table.setFilter({ ...NO_FILTER, kind: 'Pod', statuses: ['synced'] });
-    assert.deepEqual(table.view().counts, { synced: 2, pending: 1, orphaned: 0, virtualOnly: 0, controlPlane: 0 });
+    assert.deepEqual(table.view().counts, { synced: 2, pending: 1, error: 0, orphaned: 0, virtualOnly: 0, controlPlane: 0 });
     table.setFilter(NO_FILTER);
   });
 

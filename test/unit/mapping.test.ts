@@ -73,7 +73,7 @@ describe('syncer mapping model', () => {
     assert.equal(pair.get('Ingress/default/web')?.status, 'virtualOnly', 'ingresses are off by default');
     assert.equal(pair.get('Service/team/api')?.status, 'orphaned', 'the host object belongs to an older object of that name');
     assert.equal(pair.get('Pod/default/deleted')?.status, 'orphaned');
-    assert.deepEqual(countByStatus(pairs), { synced: 2, pending: 2, orphaned: 2, virtualOnly: 3, controlPlane: 0 });
+    assert.deepEqual(countByStatus(pairs), { synced: 2, pending: 2, error: 0, orphaned: 2, virtualOnly: 3, controlPlane: 0 });
   });
 
   it('shows the vCluster\'s own objects and the default/kubernetes Service', () => {

@@ -13,6 +13,8 @@ const detail: PairDetail = {
   virtualRead: true, hostRead: true,
   labels: [{ key: 'app', virtual: 'web', host: 'web', change: 'same' }, { key: 'vcluster.loft.sh/managed-by', host: 'vc', change: 'marker' }],
   annotations: [], body: [{ op: 'skip', count: 3 }, { op: 'added', text: '  hostAliases:' }], notes: ['a note'],
+  events: [{ side: 'virtual', type: 'Warning', reason: 'SyncError', message: 'Error syncing to host cluster: exceeded quota', count: 2, lastSeen: '2026-12-07T14:55:29.402579Z', source: 'pod-syncer' }, { side: 'host', type: 'Normal', reason: 'Scheduled', message: 'Successfully assigned', count: 1 }],
+  eventNotes: ['Events on the host cannot be read: forbidden'],
 };
 
 describe('the core model and the wire format, mapped at the edge (src/inspector)', () => {
@@ -25,10 +27,12 @@ describe('the core model and the wire format, mapped at the edge (src/inspector)
       ...detail,
       host: { name: 'cluster-scoped' },
       labels: [...detail.labels, { key: 'only-virtual', virtual: 'x', change: 'virtualOnly' }],
+      // The core keeps which object an event is about; the wire needs only what the table shows.
+      events: detail.events.map((event) => ({ ...event, involved: { kind: 'Pod', namespace: 'default', name: 'web' } })),
     };
     const message = toPairDetailMessage(comparison);
-    assert.deepEqual(message, comparison);
-    assert.deepEqual(parseHostMessage(JSON.parse(JSON.stringify({ type: 'detail', detail: message }))), { type: 'detail', detail: comparison });
+    assert.deepEqual(message, { ...comparison, events: detail.events });
+    assert.deepEqual(parseHostMessage(JSON.parse(JSON.stringify({ type: 'detail', detail: message }))), { type: 'detail', detail: message });
   });
 });
 

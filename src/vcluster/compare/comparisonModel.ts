@@ -1,4 +1,5 @@
 import type { PairStatus } from '../mapping/mapping';
+import type { ObjectEvent } from '../mapping/pairEvents';
 
 /**
  * What a comparison of a pair's two objects finds, as the core's own model. The inspector turns
@@ -50,4 +51,8 @@ export interface PairComparisonDetail {
   body: DiffLine[];
   /** Lines for the reader: why a side is missing, that Secret values are hidden. */
   notes: string[];
+  /** Both sides' events, newest first. */
+  events: ObjectEvent[];
+  /** Why a side's events are missing. */
+  eventNotes: string[];
 }

@@ -1,9 +1,13 @@
 import type { KubeClient } from '../../kube/client';
 import { describeKubeError } from '../../kube/errors';
 import type { ObjectName, PairComparisonDetail } from './comparisonModel';
-import type { MappingPair, ObjectSide } from '../mapping/mapping';
+import { hasHostObject, hasVirtualObject, type MappingPair, type ObjectSide } from '../mapping/mapping';
 import { comparePairObjects, type KubeJson } from './pairComparison';
 import { objectPath } from '../mapping/objectPaths';
+import type { ObjectEvent } from '../mapping/pairEvents';
+
+/** The detail lists this many events at most (the wire's bound). */
+const MAX_DETAIL_EVENTS = 200;
 
 /** Bound on reading each side for the detail pane. */
 const READ_TIMEOUT_MS = 15_000;
@@ -15,6 +19,8 @@ export interface PairDetailSources {
   /** YAML with sorted keys, so both sides line up for the diff. */
   stringify: (value: unknown) => string;
   signal?: AbortSignal;
+  /** The pair's events as the live source holds them, and why a side's are missing. */
+  events?: { events: readonly ObjectEvent[]; notes: readonly string[] };
 }
 
 type SideRead = { object?: KubeJson; note?: string };
@@ -25,8 +31,8 @@ type SideRead = { object?: KubeJson; note?: string };
  * status. A side that cannot be read is a note, not a failure: the other side is still shown.
  */
 export async function readPairDetail(pair: MappingPair, sources: PairDetailSources): Promise<PairComparisonDetail> {
-  const virtualSide = pair.status === 'orphaned' ? undefined : pair.virtual;
-  const hostSide = pair.status === 'pending' ? undefined : pair.host;
+  const virtualSide = hasVirtualObject(pair) ? pair.virtual : undefined;
+  const hostSide = hasHostObject(pair) ? pair.host : undefined;
   const [virtual, host] = await Promise.all([
     readSide('virtual', pair.kind, virtualSide, sources.virtualClient, sources.signal),
     readSide('host', pair.kind, hostSide, sources.hostClient, sources.signal),
@@ -45,6 +51,8 @@ export async function readPairDetail(pair: MappingPair, sources: PairDetailSourc
     annotations: comparison.annotations,
     body: comparison.body,
     notes,
+    events: (sources.events?.events ?? []).slice(0, MAX_DETAIL_EVENTS),
+    eventNotes: [...(sources.events?.notes ?? [])],
   };
 }
 

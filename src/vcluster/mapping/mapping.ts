@@ -28,12 +28,12 @@ export interface KubeObject {
 }
 
 /** Where a pair stands (the tree's groups and the inspector's filter follow this list's order). */
-export const PAIR_STATUSES = ['synced', 'pending', 'orphaned', 'virtualOnly', 'controlPlane'] as const;
+export const PAIR_STATUSES = ['synced', 'pending', 'error', 'orphaned', 'virtualOnly', 'controlPlane'] as const;
 export type PairStatus = (typeof PAIR_STATUSES)[number];
 
 /** A count per status, all zero: what the tree's groups and the inspector's summary start from. */
 export function emptyStatusCounts(): Record<PairStatus, number> {
-  return { synced: 0, pending: 0, orphaned: 0, virtualOnly: 0, controlPlane: 0 };
+  return { synced: 0, pending: 0, error: 0, orphaned: 0, virtualOnly: 0, controlPlane: 0 };
 }
 
 export interface ObjectSide {
@@ -49,9 +49,33 @@ export interface MappingPair {
   /** Stable across refreshes: kind and the virtual side's namespace/name (or the host's, when there is no virtual side). */
   id: string;
   kind: string;
+  /** error: pending, and the syncer reported that the host refused it (pairEvents.ts). */
   status: PairStatus;
   virtual?: ObjectSide;
   host?: ObjectSide;
+  /** What the events on either side add up to, when there are any (pairEvents.ts). */
+  events?: PairEventCounts;
+  /** Why the pair is an error: what the host said when the syncer tried. */
+  problem?: string;
+}
+
+/** Whether the pair's host side is an object that exists (not only the name a pending or failed pair should get). */
+export function hasHostObject<T extends Pick<MappingPair, 'status' | 'host'>>(pair: T): pair is T & { host: ObjectSide } {
+  return pair.host !== undefined && pair.status !== 'pending' && pair.status !== 'error';
+}
+
+/** Whether the pair's virtual side is an object that exists (an orphan's is only what its host markers name). */
+export function hasVirtualObject<T extends Pick<MappingPair, 'status' | 'virtual'>>(pair: T): pair is T & { virtual: ObjectSide } {
+  return pair.virtual !== undefined && pair.status !== 'orphaned';
+}
+
+export interface PairEventCounts {
+  total: number;
+  warnings: number;
+  /** The newest event's time: a new event changes the pair, so a shown detail reads it again. */
+  newest: string;
+  /** `Reason: message` of the newest warning. */
+  newestWarning?: string;
 }
 
 

@@ -1,12 +1,13 @@
 import type { KubeClient } from '../../kube/client';
 import { describeKubeError, isKubeApiError } from '../../kube/errors';
-import { watchList } from '../../kube/watch';
+import { watchList, type RawObject } from '../../kube/watch';
 import { WatchedCollection } from '../../kube/watchedCollection';
 import type { Logger } from '../../process/log';
 import { lean } from './leanObject';
 import { buildMapping, clusterMarkerLabel, SYNCABLE_KINDS, syncSettings, VIRTUAL_ONLY_WORKLOAD_KINDS, type KubeObject, type MappingPair, type SyncSettings } from './mapping';
 import { configSecretName, MANAGED_BY_LABEL } from '../identity';
 import { decodeConfigSecret } from '../vclusterConfig';
+import { eventsByPair, leanEvent, withEvents, type ObjectEvent, type PairEventSummary } from './pairEvents';
 
 /**
  * The live data of the syncer-mapping tree for one vCluster: lists and watches the host objects
@@ -53,9 +54,24 @@ class WatchedKind extends WatchedCollection<KubeObject> {
   }
 }
 
+/**
+ * The events of one side: the host's in the vCluster's namespace, the virtual cluster's in all of
+ * its namespaces. They add to the pairs (warnings, sync errors) but never hold the mapping back:
+ * a side whose events cannot be listed (RBAC) just has none, with a note.
+ */
+class WatchedEvents extends WatchedCollection<ObjectEvent & { key: string }> {
+  readonly controller = new AbortController();
+  /** Why this side's events are not shown, once it is known they cannot be. */
+  unavailable: string | undefined;
+  constructor(readonly side: 'host' | 'virtual', readonly path: string) {
+    super((raw) => ({ ...leanEvent(raw, side), key: eventKey(raw) }), (event) => event.key);
+  }
+}
+
 interface Run {
   controller: AbortController;
   watches: WatchedKind[];
+  events: WatchedEvents[];
 }
 
 export class MappingSource {
@@ -67,6 +83,8 @@ export class MappingSource {
   private disposed = false;
   private currentStatus: MappingSourceState = { state: 'loading' };
   private currentPairs: readonly MappingPair[] = [];
+  private currentEvents = new Map<string, PairEventSummary>();
+  private currentEventNotes: string[] = [];
   /** What this vCluster syncs, read at each start(). */
   private sync: SyncSettings = syncSettings(undefined);
 
@@ -89,6 +107,16 @@ export class MappingSource {
     return this.currentPairs;
   }
 
+  /** The events of one pair, both sides, newest first (empty when it has none). */
+  eventsFor(pairId: string): readonly ObjectEvent[] {
+    return this.currentEvents.get(pairId)?.events ?? [];
+  }
+
+  /** Why a side's events are missing (forbidden, the virtual cluster not connected). */
+  eventNotes(): readonly string[] {
+    return this.currentEventNotes;
+  }
+
   onDidChange(listener: (changedIds: ReadonlySet<string> | undefined) => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => void this.listeners.delete(listener) };
@@ -97,7 +125,7 @@ export class MappingSource {
   /** Lists and watches; does nothing when already started (or disposed). */
   start(): void {
     if (this.run || this.disposed) return;
-    const run: Run = { controller: new AbortController(), watches: [] };
+    const run: Run = { controller: new AbortController(), watches: [], events: [] };
     this.run = run;
     if (this.currentStatus.state !== 'loading') {
       this.currentStatus = { state: 'loading' };
@@ -146,6 +174,12 @@ export class MappingSource {
       for (const entry of synced) run.watches.push(watch('virtual', entry.kind, `${entry.apiPath}/${entry.resource}`, {}, !entry.namespaced));
       for (const entry of VIRTUAL_ONLY_WORKLOAD_KINDS) run.watches.push(watch('virtual', entry.kind, `${entry.apiPath}/${entry.resource}`, {}, false));
     }
+    run.events.push(new WatchedEvents('host', `/api/v1/namespaces/${encodeURIComponent(hostNamespace)}/events`));
+    if (virtualClient) run.events.push(new WatchedEvents('virtual', '/api/v1/events'));
+    for (const events of run.events) {
+      const client = events.side === 'host' ? hostClient : virtualClient!;
+      void watchList(client, events.path, { requestTimeoutMs: REQUEST_TIMEOUT_MS }, events.handlers(() => this.run === run, () => this.schedule(run), (error, retryInMs) => this.eventsFailed(run, events, error, retryInMs)), AbortSignal.any([run.controller.signal, events.controller.signal]));
+    }
     logger.info(`mapping of ${this.label}: watching ${synced.map((entry) => entry.kind).join(', ')} on the host${virtualClient ? ' and in the virtual cluster' : ' (virtual cluster not connected: host markers only)'}`);
     for (const watched of run.watches) {
       const client = watched.side === 'host' ? hostClient : virtualClient!;
@@ -173,6 +207,23 @@ export class MappingSource {
     if (watched.failures === 1 && !sideAlreadyFailing) logger.warn(message);
     else logger.trace(message);
     this.schedule(run);
+  }
+
+  private eventsFailed(run: Run, events: WatchedEvents, error: unknown, retryInMs: number): void {
+    const where = events.side === 'host' ? `on the host (namespace ${this.options.hostNamespace})` : 'in the virtual cluster';
+    if (isKubeApiError(error) && (error.status === 403 || error.status === 404)) {
+      // RBAC may hide events from a user who can see the objects: the rest of the mapping stays.
+      events.unavailable = `Events ${where} cannot be read: ${describeKubeError(error).message}`;
+      this.options.logger.info(`mapping of ${this.label}: ${events.unavailable}; shown without them`);
+      events.controller.abort();
+      events.markUnavailable();
+      this.schedule(run);
+      return;
+    }
+    events.countFailure(error);
+    const message = `mapping of ${this.label}: events ${where}: ${describeKubeError(error, REQUEST_TIMEOUT_MS / 1000).message}; retrying in ${retryInMs} ms`;
+    if (events.failures === 1) this.options.logger.warn(message);
+    else this.options.logger.trace(message);
   }
 
   /** The vCluster's effective config (Secret vc-config-NAME, key config.yaml); chart defaults when unreadable. */
@@ -240,13 +291,20 @@ export class MappingSource {
       return;
     }
     const objects = (watches: WatchedKind[]) => watches.flatMap((watched) => [...watched.objects.values()]);
-    const pairs = buildMapping({
+    const built = buildMapping({
       vclusterName: this.options.vclusterName,
       hostNamespace: this.options.hostNamespace,
       hostObjects: objects(host),
       ...(status.virtualReachable ? { virtualObjects: objects(virtual) } : {}),
       sync: this.sync,
     });
+    const eventsOf = (side: WatchedEvents['side']) => run.events.find((events) => events.side === side)?.objects.values() ?? [];
+    this.currentEvents = eventsByPair(built, status.virtualReachable ? eventsOf('virtual') : [], eventsOf('host'));
+    this.currentEventNotes = [
+      ...run.events.map((events) => events.unavailable ?? (events.isDown ? `Events ${events.side === 'host' ? 'on the host' : 'in the virtual cluster'} cannot be read now: ${describeKubeError(events.lastError, REQUEST_TIMEOUT_MS / 1000).message}` : undefined)),
+      status.virtualReachable ? undefined : 'Events in the virtual cluster are shown once it is connected.',
+    ].filter((note): note is string => note !== undefined);
+    const pairs = withEvents(built, this.currentEvents);
     const changed = diffPairs(this.currentPairs, pairs);
     this.currentPairs = pairs;
     if (statusChanged) this.emit(undefined);
@@ -274,10 +332,15 @@ export function diffPairs(before: readonly MappingPair[], after: readonly Mappin
   for (const pair of after) {
     const old = previous.get(pair.id);
     previous.delete(pair.id);
-    if (!old || old.status !== pair.status || old.kind !== pair.kind || !sameSide(old.virtual, pair.virtual) || !sameSide(old.host, pair.host)) changed.add(pair.id);
+    if (!old || old.status !== pair.status || old.kind !== pair.kind || !sameSide(old.virtual, pair.virtual) || !sameSide(old.host, pair.host) || !sameEvents(old, pair)) changed.add(pair.id);
   }
   for (const id of previous.keys()) changed.add(id);
   return changed;
+}
+
+/** A new event on a pair (or one more of the same) changes it: the badge and a shown detail follow. */
+function sameEvents(a: MappingPair, b: MappingPair): boolean {
+  return a.problem === b.problem && a.events?.total === b.events?.total && a.events?.warnings === b.events?.warnings && a.events?.newest === b.events?.newest && a.events?.newestWarning === b.events?.newestWarning;
 }
 
 function sameSide(a: MappingPair['virtual'], b: MappingPair['virtual']): boolean {
@@ -295,6 +358,12 @@ function isUnavailable(watched: WatchedKind, error: unknown): boolean {
   if (!isKubeApiError(error)) return false;
   // A core path (/api/v1) is always served: a 404 there is a real failure, not a missing kind.
   return (error.status === 404 && watched.path.startsWith('/apis/')) || (error.status === 403 && watched.side === 'host' && watched.clusterScoped);
+}
+
+/** Events by uid (their names are unique only per namespace); the name when a uid is missing. */
+function eventKey(raw: RawObject): string {
+  const metadata = (raw.metadata ?? {}) as Record<string, unknown>;
+  return typeof metadata.uid === 'string' ? metadata.uid : `${String(metadata.namespace ?? '')}/${String(metadata.name ?? '')}`;
 }
 
 function objectKey(object: KubeObject): string {
