@@ -101,7 +101,7 @@ export class Container extends DisposableStore {
     const inspectors = registerInspector(services, view);
     registerLogDocuments(services);
     const workspaceContext = registerWorkspaceContext(services);
-    registerAllCommands(services, { tree: view.tree, inspectors, workspaceContext, channel });
+    registerAllCommands(services, { tree: view.tree, mappingSources: view.mappingSources, inspectors, workspaceContext, channel });
 
     if (settings.workspaceUntrusted()) {
       logger.info('[workspace] this workspace is not trusted: its settings that choose programs, kubeconfig files, servers or chart sources, and its vcluster.workspace.context, apply once you trust it');

@@ -20,4 +20,7 @@ export { editKubeconfigText } from './kube/userKubeconfigEdit';
 export { buildWorkspaceKubeconfig, mergeWorkspaceKubeconfig } from './kube/workspaceKubeconfig';
 export { WorkspaceKubeconfigFile } from './kube/workspaceKubeconfigFile';
 export { describeVCluster } from './vcluster/describe/describeVCluster';
+export { readSleepSettings } from './vcluster/describe/readSleepSettings';
 export { followPodLog, LogBuffer } from './kube/podLogs';
+export { gatherWhyNotSynced } from './vcluster/explain/gatherWhy';
+export { whyNotSyncedText } from './vcluster/explain/whyText';

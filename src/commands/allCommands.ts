@@ -27,11 +27,16 @@ import { SelectKubeconfigCommand } from './selectKubeconfig';
 import { SelectWorkspaceContextCommand } from './selectWorkspaceContext';
 import { ShowOutputCommand } from './showOutput';
 import { ShowVClusterLogsCommand } from './showVClusterLogs';
+import { ShowHostPodLogsCommand, ShowOtherSideLogCommand, ShowPodLogsCommand } from './showPodLogs';
+import { WHY_SCHEME, WhyNotSyncedCommand } from './whyNotSynced';
+import { ReportDocuments } from '../documents/reportDocuments';
+import type { MappingSources } from '../vcluster/mapping/mappingSources';
 import { UpgradeVClusterCommand } from './upgradeVCluster';
 import { UseInWorkspaceCommand } from './useInWorkspace';
 
 export interface CommandTargets {
   tree: ClustersTreeProvider;
+  mappingSources: MappingSources;
   inspectors: Inspectors;
   workspaceContext: WorkspaceContext;
   channel: vscode.OutputChannel;
@@ -40,12 +45,14 @@ export interface CommandTargets {
 /** Every command of package.json's contributes.commands, each from its own file. */
 export function registerAllCommands(services: ExtensionServices, targets: CommandTargets): void {
   const { settings, inventory, vclusters, logger, showLog } = services;
-  const { tree, inspectors, workspaceContext, channel } = targets;
+  const { tree, mappingSources, inspectors, workspaceContext, channel } = targets;
   const refresh = () => services.refresh();
   const ui: LifecycleUi = { inventory, logger, showLog, refresh };
   // The describe command writes the documents this provider shows.
   const descriptions = services.disposables.register(new VClusterDescriptionProvider({ loadCoreBundle: services.loadCoreBundle, hostClient: vclusters.hostClient, logger }));
   services.disposables.register(vscode.workspace.registerTextDocumentContentProvider(VCLUSTER_DESCRIPTION_SCHEME, descriptions));
+  const whyReports = services.disposables.register(new ReportDocuments(WHY_SCHEME, '# This report is gone with the window that made it.\n\nRun "Why Is This Not Synced?" on the object again.\n'));
+  services.disposables.register(vscode.workspace.registerTextDocumentContentProvider(WHY_SCHEME, whyReports));
   for (const disposable of registerCommands([
     new CreateVClusterCommand(ui, vclusters),
     new DeleteVClusterCommand(ui, vclusters),
@@ -55,6 +62,10 @@ export function registerAllCommands(services: ExtensionServices, targets: Comman
     new DisconnectVClusterCommand(ui, vclusters),
     new UpgradeVClusterCommand(ui, vclusters),
     new ShowVClusterLogsCommand(ui, vclusters),
+    new ShowPodLogsCommand(vclusters),
+    new ShowHostPodLogsCommand(vclusters),
+    new ShowOtherSideLogCommand(vclusters),
+    new WhyNotSyncedCommand(ui, vclusters, mappingSources, whyReports, services.loadCoreBundle),
     new OpenVirtualYamlCommand(),
     new OpenHostYamlCommand(),
     new CompareSidesCommand(),

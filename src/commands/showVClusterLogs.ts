@@ -2,17 +2,11 @@ import * as vscode from 'vscode';
 import type { KubeClient } from '../kube/client';
 import { logUri, type LogAddress } from '../documents/logDocuments';
 import { vclusterSelector } from '../vcluster/identity';
-import { statusTone } from '../vcluster/discovery/status';
+import { statusTone, WORKLOADS_SLEEPING_STATUS } from '../vcluster/discovery/status';
 import type { VClusterServices } from '../vcluster/vclusterServices';
 import type { Command } from './command';
 import { targetVCluster, type LifecycleUi } from './lifecycleUi';
-
-interface ContainerStatus { name?: string; restartCount?: number }
-interface PodObject {
-  metadata?: { name?: string; creationTimestamp?: string };
-  spec?: { containers?: Array<{ name?: string }>; initContainers?: Array<{ name?: string }> };
-  status?: { phase?: string; containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[] };
-}
+import { pickContainer, pickRun, type PodObject } from './logPickers';
 
 /**
  * *Show vCluster Logs*: the log of a vCluster's control plane (the syncer container, or another
@@ -27,7 +21,8 @@ export class ShowVClusterLogsCommand implements Command {
   async run(arg?: unknown): Promise<boolean> {
     const vcluster = await targetVCluster(this.ui, arg, 'Show vCluster Logs');
     if (!vcluster) return false;
-    if (statusTone(vcluster.status) === 'paused') {
+    // Sleeping workloads leave the control plane running: it has a log.
+    if (statusTone(vcluster.status) === 'paused' && vcluster.status !== WORKLOADS_SLEEPING_STATUS) {
       const choice = await vscode.window.showInformationMessage(`vCluster ${vcluster.name} is ${vcluster.status.toLowerCase()}: its control plane is not running, so there is no log to show.`, 'Resume');
       if (choice === 'Resume') await vscode.commands.executeCommand('vcluster.resumeVCluster', arg ?? vcluster);
       return false;
@@ -41,9 +36,9 @@ export class ShowVClusterLogsCommand implements Command {
     const pod = pods.length === 1 ? pods[0] : (await vscode.window.showQuickPick(pods.map((candidate) => ({ label: candidate.metadata?.name ?? '', description: candidate.status?.phase, pod: candidate })), { title: `Show vCluster Logs: ${vcluster.name}`, placeHolder: 'Which pod of the control plane' }))?.pod;
     const podName = pod?.metadata?.name;
     if (!pod || !podName) return false;
-    const container = await pickContainer(pod, vcluster.name);
+    const container = await pickContainer(pod, `Show vCluster Logs: ${vcluster.name}`);
     if (!container) return false;
-    const previous = await pickRun(pod, container);
+    const previous = await pickRun(pod, container, `Show vCluster Logs: ${container}`);
     if (previous === undefined) return false;
     const address: LogAddress = { hostContext: vcluster.hostContext, namespace: vcluster.namespace, pod: podName, container, ...(previous ? { previous } : {}) };
     // The path ends in .log: VS Code gives the tab its Log highlighting by itself.
@@ -57,28 +52,4 @@ export class ShowVClusterLogsCommand implements Command {
 export async function listControlPlanePods(client: KubeClient, namespace: string, name: string): Promise<PodObject[]> {
   const list = await client.getJson<{ items?: PodObject[] }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, { labelSelector: vclusterSelector(name) }, AbortSignal.timeout(15_000));
   return (list?.items ?? []).sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
-}
-
-/** The syncer first (what users look for), then the chart's other containers, init containers last. */
-async function pickContainer(pod: PodObject, vclusterName: string): Promise<string | undefined> {
-  const names = [
-    ...(pod.spec?.containers ?? []).map((container) => ({ name: container.name, init: false })),
-    ...(pod.spec?.initContainers ?? []).map((container) => ({ name: container.name, init: true })),
-  ].filter((entry): entry is { name: string; init: boolean } => Boolean(entry.name));
-  names.sort((a, b) => Number(a.init) - Number(b.init) || Number(b.name === 'syncer') - Number(a.name === 'syncer'));
-  if (names.length <= 1) return names[0]?.name;
-  const picked = await vscode.window.showQuickPick(names.map((entry) => ({ label: entry.name, description: entry.init ? 'init container' : entry.name === 'syncer' ? 'the control plane' : undefined })), { title: `Show vCluster Logs: ${vclusterName}`, placeHolder: 'Which container' });
-  return picked?.label;
-}
-
-/** false: the current run; true: the one before the last restart (asked only after a restart). */
-async function pickRun(pod: PodObject, container: string): Promise<boolean | undefined> {
-  const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((entry) => entry.name === container);
-  const restarts = status?.restartCount ?? 0;
-  if (restarts === 0) return false;
-  const picked = await vscode.window.showQuickPick([
-    { label: 'Current run', description: 'follows new lines', previous: false },
-    { label: 'Previous run', description: `before the last restart (restarted ${restarts} time${restarts === 1 ? '' : 's'})`, previous: true },
-  ], { title: `Show vCluster Logs: ${container}`, placeHolder: 'Which run of the container' });
-  return picked?.previous;
 }

@@ -4,40 +4,93 @@ import type { KubeClient } from '../kube/client';
 import type { PodLogTarget } from '../kube/podLogs';
 import type { Logger } from '../process/log';
 import { redactedMessage } from '../process/redact';
+import type { VClusterRef } from '../vcluster/identity';
 
 export const LOG_SCHEME = 'vcluster-log';
 
-/** Which log a tab shows: a container of a pod on a host context. */
-export interface LogAddress extends PodLogTarget {
-  hostContext: string;
+/**
+ * A pod pair's two pods: the virtual one (read through the virtual cluster, as `kubectl logs` in
+ * the vCluster reads it) and the host pod the syncer made of it.
+ */
+export interface PodPairAddress {
+  vcluster: VClusterRef;
+  virtualNamespace: string;
+  virtualPod: string;
+  hostNamespace: string;
+  hostPod: string;
 }
 
-/** vcluster-log:/<namespace>/<pod>/<container>[.previous].log?context=<host context> */
+/**
+ * Which log a tab shows: a container of a pod on a host context — a vCluster's control plane, or
+ * one side of a pod pair (`pair` set; `side` says which of its pods `namespace`/`pod` are).
+ */
+export interface LogAddress extends PodLogTarget {
+  hostContext: string;
+  pair?: PodPairAddress;
+  side?: 'virtual' | 'host';
+}
+
+/** The address of one side of a pod pair's log. */
+export function podPairLog(pair: PodPairAddress, side: 'virtual' | 'host', container: string, previous: boolean): LogAddress {
+  return {
+    hostContext: pair.vcluster.hostContext, pair, side, container, ...(previous ? { previous } : {}),
+    namespace: side === 'virtual' ? pair.virtualNamespace : pair.hostNamespace,
+    pod: side === 'virtual' ? pair.virtualPod : pair.hostPod,
+  };
+}
+
+const PAIR_FIELDS = ['virtualNamespace', 'virtualPod', 'hostNamespace', 'hostPod'] as const;
+
+/**
+ * vcluster-log:/<namespace>/<pod>/<container>[.previous].log?context=<host context>, and for a pod
+ * pair's side also side=virtual|host, the vCluster and both pods (so the tab can switch sides).
+ */
 export function logUri(address: LogAddress): vscode.Uri {
   const file = `${encodeURIComponent(address.container)}${address.previous ? '.previous' : ''}.log`;
+  const query = new URLSearchParams({ context: address.hostContext });
+  if (address.pair && address.side) {
+    query.set('side', address.side);
+    query.set('vcluster', address.pair.vcluster.name);
+    query.set('vclusterNamespace', address.pair.vcluster.namespace);
+    for (const field of PAIR_FIELDS) query.set(field, address.pair[field]);
+  }
   return vscode.Uri.from({
     scheme: LOG_SCHEME,
     path: `/${encodeURIComponent(address.namespace)}/${encodeURIComponent(address.pod)}/${file}`,
-    query: new URLSearchParams({ context: address.hostContext }).toString(),
+    query: query.toString(),
   });
 }
 
 export function parseLogUri(uri: vscode.Uri): LogAddress | undefined {
   const match = /^\/([^/]+)\/([^/]+)\/([^/]+?)(\.previous)?\.log$/.exec(uri.path);
-  const hostContext = new URLSearchParams(uri.query).get('context');
+  const query = new URLSearchParams(uri.query);
+  const hostContext = query.get('context');
   if (!match || !hostContext) return undefined;
-  return {
+  const address: LogAddress = {
     hostContext,
     namespace: decodeURIComponent(match[1]!),
     pod: decodeURIComponent(match[2]!),
     container: decodeURIComponent(match[3]!),
     ...(match[4] ? { previous: true } : {}),
   };
+  const side = query.get('side');
+  if (side !== 'virtual' && side !== 'host') return address;
+  const vclusterName = query.get('vcluster');
+  const vclusterNamespace = query.get('vclusterNamespace');
+  const fields = PAIR_FIELDS.map((field) => query.get(field));
+  if (!vclusterName || !vclusterNamespace || fields.some((value) => !value)) return undefined;
+  const [virtualNamespace, virtualPod, hostNamespace, hostPod] = fields as string[];
+  const pair: PodPairAddress = { vcluster: { hostContext, namespace: vclusterNamespace, name: vclusterName }, virtualNamespace: virtualNamespace!, virtualPod: virtualPod!, hostNamespace: hostNamespace!, hostPod: hostPod! };
+  // The path must name the side's own pod: a link cannot make a "virtual" tab read another pod.
+  const expected = podPairLog(pair, side, address.container, address.previous === true);
+  return expected.namespace === address.namespace && expected.pod === address.pod ? expected : undefined;
 }
 
 export interface LogDocumentsOptions {
   loadCoreBundle: () => Promise<CoreBundle>;
   hostClient: (hostContext: string) => Promise<KubeClient>;
+  /** The virtual cluster's client when it is connected (a pod pair's virtual side). */
+  virtualClient: (vcluster: VClusterRef) => Promise<KubeClient | undefined>;
   logger: Logger;
 }
 
@@ -121,11 +174,13 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
   private start(uri: vscode.Uri, address: LogAddress): LogSession {
     const session: LogSession = { controller: new AbortController(), buffer: undefined, notes: [], changeTimer: undefined, following: true, settledLineCount: -1 };
     this.sessions.set(uri.toString(), session);
-    const label = `${address.namespace}/${address.pod} ${address.container}${address.previous ? ' (previous)' : ''}`;
+    const where = address.side === 'virtual' ? ` in vCluster ${address.pair!.vcluster.name}` : '';
+    const label = `${address.namespace}/${address.pod} ${address.container}${address.previous ? ' (previous)' : ''}${where}`;
     void (async () => {
       try {
         const core = await this.options.loadCoreBundle();
-        const client = await this.options.hostClient(address.hostContext);
+        const client = address.side === 'virtual' ? await this.options.virtualClient(address.pair!.vcluster) : await this.options.hostClient(address.hostContext);
+        if (!client) throw new Error(`vCluster ${address.pair!.vcluster.name} is not connected: connect to it to read its pods' logs (the host pod's log is one click away: "Show Other Side's Log")`);
         session.buffer = new core.LogBuffer();
         this.options.logger.info(`[logs] following ${label} on ${address.hostContext}`);
         await core.followPodLog(client, address, {

@@ -7,6 +7,7 @@ export function registerLogDocuments(services: ExtensionServices): LogDocuments 
   const documents = services.disposables.register(new LogDocuments({
     loadCoreBundle: services.loadCoreBundle,
     hostClient: services.vclusters.hostClient,
+    virtualClient: (vcluster) => services.vclusters.connector.virtualClient(vcluster),
     logger: services.logger,
   }));
   services.disposables.register(vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, documents));

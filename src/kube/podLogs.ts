@@ -108,6 +108,25 @@ export function splitTimestamp(line: string): { time?: string; text: string } {
   return match ? { time: match[1], text: match[2] ?? '' } : { text: line };
 }
 
+/**
+ * The last `tailLines` lines of a container's log, cleaned as a tab shows them, without following
+ * (`kubectl logs --tail`): what "Why is this not synced?" searches for lines naming an object.
+ */
+export async function readPodLogTail(client: KubeClient, target: PodLogTarget, tailLines: number, signal: AbortSignal): Promise<string[]> {
+  const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}/log`;
+  const response = await client.openStream(path, { query: { container: target.container, tailLines: String(tailLines), ...(target.previous ? { previous: 'true' } : {}) }, accept: '*/*' }, signal);
+  const splitter = new LogLineSplitter();
+  const lines: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    response.on('data', (chunk: Buffer) => lines.push(...splitter.push(chunk)));
+    response.on('end', () => resolve());
+    response.on('close', () => resolve());
+    response.on('error', reject);
+  });
+  lines.push(...splitter.end());
+  return lines;
+}
+
 export interface FollowHandlers {
   lines(lines: string[]): void;
   /** A line for the reader about the stream itself (cut and reconnecting, the pod gone). */

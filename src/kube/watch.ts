@@ -33,10 +33,11 @@ export interface WatchOptions {
   query?: Record<string, string | undefined>;
   /**
    * Ask for metadata only (PartialObjectMetadata): objects carry no spec, status or data — much
-   * less to transfer and keep, and Secrets' contents never leave the server. A server that
-   * refuses it (406) gets full objects instead.
+   * less to transfer and keep. A server that refuses it (406) gets full objects instead, unless
+   * 'required': then nothing else is offered (METADATA_ONLY_*_ACCEPT) and a 406 is an error like
+   * any other. Secrets are read 'required': their data must never be asked for.
    */
-  metadataOnly?: boolean;
+  metadataOnly?: boolean | 'required';
   /** First retry delay; doubled per consecutive failure up to `maxBackoffMs`. */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -50,6 +51,12 @@ export interface WatchOptions {
 
 const METADATA_ACCEPT = 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,application/json;as=PartialObjectMetadataList;v=v1beta1;g=meta.k8s.io,application/json';
 const METADATA_WATCH_ACCEPT = 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io,application/json;as=PartialObjectMetadata;v=v1beta1;g=meta.k8s.io,application/json';
+/**
+ * Metadata only and nothing else: no plain `application/json` to fall back on, so a server that
+ * cannot answer so refuses (406) rather than sending whole objects. For lists and for watches.
+ */
+export const METADATA_ONLY_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+export const METADATA_ONLY_WATCH_ACCEPT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
 /** One watch event larger than this ends the stream rather than filling memory. */
 const MAX_LINE_CHARS = 64 * 1024 * 1024;
 /** Slack over the server's own watch timeout before the client gives up on a silent stream. */
@@ -71,7 +78,12 @@ export async function watchList(client: KubeClient, path: string, options: Watch
   const initialBackoffMs = options.initialBackoffMs ?? 250;
   const maxBackoffMs = options.maxBackoffMs ?? 10_000;
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-  let metadataOnly = options.metadataOnly ?? false;
+  const metadataRequired = options.metadataOnly === 'required';
+  let metadataOnly = options.metadataOnly === true || metadataRequired;
+  const accept = (): { list?: string; watch?: string } => {
+    if (!metadataOnly) return {};
+    return metadataRequired ? { list: METADATA_ONLY_LIST_ACCEPT, watch: METADATA_ONLY_WATCH_ACCEPT } : { list: METADATA_ACCEPT, watch: METADATA_WATCH_ACCEPT };
+  };
   let resourceVersion: string | undefined;
   let failures = 0;
   let expiredInRow = 0;
@@ -80,14 +92,14 @@ export async function watchList(client: KubeClient, path: string, options: Watch
   while (!signal.aborted) {
     try {
       if (resourceVersion === undefined) {
-        const listed = await listAll(client, path, options, metadataOnly, requestTimeoutMs, signal);
+        const listed = await listAll(client, path, options, accept().list, requestTimeoutMs, signal);
         if (signal.aborted) break;
         resourceVersion = listed.resourceVersion;
         handlers.onRelist(listed.items, listed.resourceVersion);
         failures = 0;
         expiredInRow = 0;
       }
-      const outcome = await watchOnce(client, path, options, metadataOnly, resourceVersion, requestTimeoutMs, signal, {
+      const outcome = await watchOnce(client, path, options, accept().watch, resourceVersion, requestTimeoutMs, signal, {
         onVersion: (version) => {
           resourceVersion = version;
         },
@@ -115,7 +127,7 @@ export async function watchList(client: KubeClient, path: string, options: Watch
         // keeps answering 410 to fresh lists too is waited for, like any other failure.
         resourceVersion = undefined;
         if (++expiredInRow === 1) continue;
-      } else if (metadataOnly && isKubeApiError(error) && error.status === 406) {
+      } else if (metadataOnly && !metadataRequired && isKubeApiError(error) && error.status === 406) {
         metadataOnly = false;
         continue;
       }
@@ -132,14 +144,14 @@ interface ListResult {
   resourceVersion: string;
 }
 
-async function listAll(client: KubeClient, path: string, options: WatchOptions, metadataOnly: boolean, requestTimeoutMs: number, signal: AbortSignal): Promise<ListResult> {
+async function listAll(client: KubeClient, path: string, options: WatchOptions, accept: string | undefined, requestTimeoutMs: number, signal: AbortSignal): Promise<ListResult> {
   const items: RawObject[] = [];
   let continueToken: string | undefined;
   let resourceVersion = '';
   do {
     const page = await client.request<{ items?: RawObject[]; metadata?: { resourceVersion?: string; continue?: string } }>('GET', path, {
       query: { ...options.query, limit: String(options.pageSize ?? 500), continue: continueToken },
-      ...(metadataOnly ? { accept: METADATA_ACCEPT } : {}),
+      ...(accept ? { accept } : {}),
     }, AbortSignal.any([signal, AbortSignal.timeout(requestTimeoutMs)]));
     items.push(...(page?.items ?? []));
     resourceVersion = page?.metadata?.resourceVersion ?? resourceVersion;
@@ -158,7 +170,7 @@ interface WatchCallbacks {
  * One watch request, read line by line until the server ends it, it fails, or `signal` aborts.
  * Rejects with WatchExpiredError on an ERROR event with code 410.
  */
-async function watchOnce(client: KubeClient, path: string, options: WatchOptions, metadataOnly: boolean, resourceVersion: string, requestTimeoutMs: number, signal: AbortSignal, callbacks: WatchCallbacks): Promise<{ healthy: boolean; durationMs: number }> {
+async function watchOnce(client: KubeClient, path: string, options: WatchOptions, accept: string | undefined, resourceVersion: string, requestTimeoutMs: number, signal: AbortSignal, callbacks: WatchCallbacks): Promise<{ healthy: boolean; durationMs: number }> {
   const started = Date.now();
   const timeoutSeconds = options.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300);
   // One controller per attempt: it bounds waiting for headers and the whole stream, and
@@ -172,7 +184,7 @@ async function watchOnce(client: KubeClient, path: string, options: WatchOptions
   try {
     response = await client.openStream(path, {
       query: { ...options.query, watch: '1', resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: String(timeoutSeconds) },
-      ...(metadataOnly ? { accept: METADATA_WATCH_ACCEPT } : {}),
+      ...(accept ? { accept } : {}),
     }, attempt.signal);
     clearTimeout(headersTimer);
     callbacks.onWatching();

@@ -9,3 +9,8 @@ export function formatAge(created: Date | undefined, now = Date.now()): string {
   if (hours < 48) return `${hours}h`;
   return `${Math.floor(hours / 24)}d`;
 }
+
+/** Text made safe to put in Markdown (a tooltip): every character Markdown gives a meaning is escaped. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
+}

@@ -7,13 +7,21 @@ import { hostContextNode, hostContextTreeItem, type HostContextNode } from './ho
 import type { MappingChildren } from './mappingChildren';
 import { mappingTreeItem, type MappingNode, type MappingPairNode } from './mappingNodes';
 import type { MappingPair } from '../vcluster/mapping/mapping';
-import { vclusterNode, vclusterTreeItem, type VClusterNode } from './vclusterNode';
+import { vclusterNode, vclusterTooltip, vclusterTreeItem, type VClusterItemState, type VClusterNode } from './vclusterNode';
 import type { VClusterSummary } from '../vcluster/discovery/discoverVClusters';
+import { describeKubeError } from '../kube/errors';
+import type { VClusterRef } from '../vcluster/identity';
+import type { SleepSettingsReading } from '../vcluster/describe/readSleepSettings';
 
 export type ClustersTreeNode = HostContextNode | VClusterNode | MappingNode;
 
 /** How long the first render waits for discovery before showing hosts still loading. */
 const FIRST_RENDER_WAIT_MS = 2000;
+/** A tooltip waits this long for the sleep settings; past it, it says they could not be read. */
+export const TOOLTIP_READ_TIMEOUT_MS = 5000;
+
+/** Reads a vCluster's sleep settings from its config (the core's readSleepSettings, over a host client). */
+export type ReadSleepSettings = (vcluster: VClusterRef, signal: AbortSignal) => Promise<SleepSettingsReading>;
 
 /**
  * Turns the inventory's events into tree refreshes. The model caches; this only maps snapshots
@@ -32,7 +40,12 @@ export class ClustersTreeProvider extends DisposableStore implements vscode.Tree
   private drawnRoot: string | undefined;
   private readonly drawnHosts = new Map<string, string>();
 
-  constructor(private readonly inventory: ClusterInventory, private readonly vclusters: Pick<VClusterServices, 'tracker' | 'connector'>, private readonly mapping: MappingChildren) {
+  constructor(
+    private readonly inventory: ClusterInventory,
+    private readonly vclusters: Pick<VClusterServices, 'tracker' | 'connector'>,
+    private readonly mapping: MappingChildren,
+    private readonly readSleepSettings: ReadSleepSettings,
+  ) {
     super();
     this.register(inventory.onDidChange((contextName) => this.scheduleChange(contextName)));
     // An operation starting or ending, or a connection, changes how a vCluster is shown.
@@ -50,7 +63,34 @@ export class ClustersTreeProvider extends DisposableStore implements vscode.Tree
   getTreeItem(node: ClustersTreeNode): vscode.TreeItem {
     if (node.kind === 'hostContext') return hostContextTreeItem(node);
     if (node.kind !== 'vcluster') return mappingTreeItem(node);
-    return vclusterTreeItem(node, { connected: this.vclusters.connector.isConnected(node.vcluster), operation: this.vclusters.tracker.current(node.vcluster) });
+    return vclusterTreeItem(node, this.itemState(node.vcluster));
+  }
+
+  private itemState(vcluster: VClusterSummary): VClusterItemState {
+    return { connected: this.vclusters.connector.isConnected(vcluster), operation: this.vclusters.tracker.current(vcluster) };
+  }
+
+  /**
+   * A vCluster's tooltip, made when it is hovered: the sleep settings are in its config, one read
+   * that only a hover pays for (bounded by TOOLTIP_READ_TIMEOUT_MS; VS Code keeps the answer until
+   * the row is redrawn). Other rows have their tooltips already.
+   */
+  async resolveTreeItem(item: vscode.TreeItem, node: ClustersTreeNode, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
+    if (node.kind !== 'vcluster' || item.tooltip !== undefined) return item;
+    const controller = new AbortController();
+    const cancelled = token.onCancellationRequested(() => controller.abort());
+    const { vcluster } = node;
+    let settings: SleepSettingsReading;
+    try {
+      settings = await this.readSleepSettings(vcluster, AbortSignal.any([controller.signal, AbortSignal.timeout(TOOLTIP_READ_TIMEOUT_MS)]));
+    } catch (error) {
+      // No client for the context (it left the kubeconfig), or the read was cut short.
+      settings = { state: 'unavailable', problem: describeKubeError(error, TOOLTIP_READ_TIMEOUT_MS / 1000).message };
+    } finally {
+      cancelled.dispose();
+    }
+    item.tooltip = vclusterTooltip(vcluster, this.itemState(vcluster), settings);
+    return item;
   }
 
   getParent(node: ClustersTreeNode): ClustersTreeNode | undefined {

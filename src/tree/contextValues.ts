@@ -10,8 +10,8 @@ export const ContextValues = {
   mappingNamespace: 'mappingNamespace',
   mappingKind: 'mappingKind',
   mappingMessage: 'mappingMessage',
-  /** mappingPair.<status>[.virtual][.host]: which sides can be opened. */
-  mappingPair: (status: string, hasVirtual: boolean, hasHost: boolean) => `mappingPair.${status}${hasVirtual ? '.virtual' : ''}${hasHost ? '.host' : ''}`,
+  /** mappingPair.<status>[.virtual][.host][.pod]: which sides can be opened; `.pod`: it has logs. */
+  mappingPair: (status: string, hasVirtual: boolean, hasHost: boolean, isPod = false) => `mappingPair.${status}${hasVirtual ? '.virtual' : ''}${hasHost ? '.host' : ''}${isPod ? '.pod' : ''}`,
 } as const;
 
 /** Context keys the extension sets for `when` clauses (viewsWelcome among them). */

@@ -143,7 +143,7 @@ export function mappingTreeItem(node: MappingNode): vscode.TreeItem {
       const warnings = pair.events?.warnings ?? 0;
       item.description = warnings > 0 ? `⚠ ${warnings} · ${where}` : where;
       item.iconPath = STATUS_ICONS[pair.status];
-      item.contextValue = ContextValues.mappingPair(pair.status, hasVirtualObject(pair), hasHostObject(pair));
+      item.contextValue = ContextValues.mappingPair(pair.status, hasVirtualObject(pair), hasHostObject(pair), pair.kind === 'Pod');
       const tooltip = new vscode.MarkdownString();
       tooltip.appendMarkdown(`**${pair.kind}** — ${STATUS_WORDS[pair.status]}\n\n`);
       if (pair.virtual) tooltip.appendMarkdown(`- Virtual: \`${pair.virtual.namespace ? `${pair.virtual.namespace}/` : ''}${pair.virtual.name}\`${pair.virtual.uid ? ` (uid ${pair.virtual.uid})` : ''}\n`);

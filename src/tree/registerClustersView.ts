@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { OBJECT_YAML_SCHEME, ObjectYamlProvider } from '../documents/objectYamlProvider';
 import type { ExtensionServices } from '../extensionServices';
-import { ClustersTreeProvider } from './clustersTreeProvider';
+import { ClustersTreeProvider, TOOLTIP_READ_TIMEOUT_MS, type ReadSleepSettings } from './clustersTreeProvider';
 import { MappingChildren } from './mappingChildren';
 import { MappingSources } from '../vcluster/mapping/mappingSources';
 
@@ -19,7 +19,11 @@ export function registerClustersView(services: ExtensionServices) {
     logger,
     onDidChange: (vcluster, changedIds) => tree.mappingChanged(vcluster, changedIds),
   }));
-  const tree = disposables.register(new ClustersTreeProvider(inventory, vclusters, new MappingChildren(mappingSources)));
+  const readSleepSettings: ReadSleepSettings = async (vcluster, signal) => {
+    const [core, client] = await Promise.all([loadCoreBundle(), vclusters.hostClient(vcluster.hostContext)]);
+    return core.readSleepSettings({ client, vcluster, signal, timeoutSeconds: TOOLTIP_READ_TIMEOUT_MS / 1000 });
+  };
+  const tree = disposables.register(new ClustersTreeProvider(inventory, vclusters, new MappingChildren(mappingSources), readSleepSettings));
   const treeView = disposables.register(vscode.window.createTreeView('vcluster.clusters', { treeDataProvider: tree, showCollapseAll: true }));
   // Hosts and mappings are watched while the view is visible, and only then.
   inventory.setWatching(treeView.visible);

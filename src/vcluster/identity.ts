@@ -37,6 +37,14 @@ export const PAUSED_REPLICAS_ANNOTATION = 'loft.sh/paused-replicas';
 export const PAUSED_DATE_ANNOTATION = 'loft.sh/paused-date';
 /** The platform's sleep mode, shown as its own status. */
 export const SLEEP_MODE_LABEL = 'loft.sh/sleep-mode';
+/**
+ * The platform's sleep-mode agent cannot touch the workload when it puts only the workloads to
+ * sleep: it marks Secret vc-config-NAME instead. This key, whatever its value, makes the CLI say
+ * "Sleeping (workloads only)"; the others say since when and why (agentapi cluster/v1 constants).
+ */
+export const SLEEP_TYPE_ANNOTATION = 'sleepmode.loft.sh/sleep-type';
+export const SLEEPING_SINCE_ANNOTATION = 'sleepmode.loft.sh/sleeping-since';
+export const SLEEP_FORCE_DURATION_ANNOTATION = 'sleepmode.loft.sh/force-duration';
 
 /** The syncer's markers on every host object it manages. */
 export const MANAGED_BY_LABEL = 'vcluster.loft.sh/managed-by';

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from '../disposables';
+import { escapeMarkdown } from '../shared/format';
 import { contextOfChoice, describeChoice } from './workspaceChoice';
 import type { WorkspaceContext, WorkspaceContextState } from './workspaceContext';
 
@@ -30,18 +31,14 @@ export class ContextStatusBar extends DisposableStore {
     } else if (state.state === 'active') {
       const { choice } = state;
       item.text = choice.kind === 'host' ? `$(cloud) ${choice.context}` : `$(vm) ${choice.vcluster.name} $(arrow-small-right) ${choice.vcluster.hostContext}`;
-      tooltip.appendMarkdown(`**This workspace's context:** ${escape(describeChoice(choice))}${this.workspace.hasOwnChoice() ? '' : ' (from the setting `vcluster.workspace.context`)'}\n\n`);
-      tooltip.appendMarkdown(`Context \`${escape(contextOfChoice(choice))}\`; this window's terminals have \`KUBECONFIG\` set to this workspace's own file${this.workspace.kubeconfigPath ? ` (\`${escape(this.workspace.kubeconfigPath)}\`)` : ''}.\n\nClick to switch.`);
+      tooltip.appendMarkdown(`**This workspace's context:** ${escapeMarkdown(describeChoice(choice))}${this.workspace.hasOwnChoice() ? '' : ' (from the setting `vcluster.workspace.context`)'}\n\n`);
+      tooltip.appendMarkdown(`Context \`${escapeMarkdown(contextOfChoice(choice))}\`; this window's terminals have \`KUBECONFIG\` set to this workspace's own file${this.workspace.kubeconfigPath ? ` (\`${escapeMarkdown(this.workspace.kubeconfigPath)}\`)` : ''}.\n\nClick to switch.`);
     } else {
       item.text = `$(warning) ${state.choice.kind === 'host' ? state.choice.context : state.choice.vcluster.name}`;
       item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
-      tooltip.appendMarkdown(`**This workspace's context cannot be used:** ${escape(state.problem)}\n\nTerminals get your default \`KUBECONFIG\` until it works again. Click to choose another context or to stop using one.`);
+      tooltip.appendMarkdown(`**This workspace's context cannot be used:** ${escapeMarkdown(state.problem)}\n\nTerminals get your default \`KUBECONFIG\` until it works again. Click to choose another context or to stop using one.`);
     }
     item.tooltip = tooltip;
     item.accessibilityInformation = { label: `vCluster workspace context: ${item.text.replace(/\$\([^)]+\)\s*/g, '')}` };
   }
-}
-
-function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

@@ -15,6 +15,7 @@ import {
 } from '../../src/vcluster/describe/describeModel';
 import { describeText, rfc1123z } from '../../src/vcluster/describe/describeText';
 import { describeVCluster } from '../../src/vcluster/describe/describeVCluster';
+import { readSleepSettings } from '../../src/vcluster/describe/readSleepSettings';
 import { aHelmReleaseData, aHelmReleaseDataOf, aVClusterConfig } from './builders/helmRelease';
 import { aPod, aStatefulSet } from './builders/kube';
 
@@ -182,6 +183,17 @@ describe('describeText', () => {
     assert.match(text, /\n {2}csiDrivers \(auto\)\n/);
     assert.match(text, /\n# not available: no helm release Secret\n/);
   });
+  it('shows the current sleep state before the settings: type, since when (a date), how long a forced sleep lasts', () => {
+    const text = describeText(aDescription({
+      status: 'Sleeping (workloads only)',
+      sleepMarks: { 'sleepmode.loft.sh/sleep-type': 'forcedDurationSleep', 'sleepmode.loft.sh/sleeping-since': '1767225600', 'sleepmode.loft.sh/force-duration': '3600' },
+      sleep: { configKey: 'sleep', settings: [{ key: 'auto.afterInactivity', value: '1h' }] },
+    }));
+    assert.match(text, /^Status: +Sleeping \(workloads only\)$/m);
+    assert.match(text, /\nSleep:\n {2}Sleep type: {6}forcedDurationSleep \(put to sleep on request, for a set time\)\n {2}Sleeping since: {2}Thu, 01 Jan 2026 00:00:00 \+0000\n {2}Forced for: {6}1h\n {2}sleep\.auto\.afterInactivity: {2}1h\n/);
+    const unconfigured = describeText(aDescription({ sleepMarks: { 'sleepmode.loft.sh/sleep-type': 'forcedSleep' } }));
+    assert.match(unconfigured, /\nSleep:\n {2}Sleep type: {2}forcedSleep \(put to sleep on request\)\n {2}not configured/);
+  });
   it('says Starting where the CLI has no status yet, as the tree does', () => {
     assert.match(describeText(aDescription({ status: '' })), /^Status: +Starting$/m);
   });
@@ -202,7 +214,7 @@ function fakeHost(objects: Record<string, unknown>): KubeClient {
   } as unknown as KubeClient;
 }
 
-function hostWith(options: { config?: string; configSecret?: boolean; releases?: string[] }): KubeClient {
+function hostWith(options: { config?: string; configSecret?: boolean; configSecretAnnotations?: Record<string, string>; releases?: string[] }): KubeClient {
   const ns = '/api/v1/namespaces/vcluster-vc';
   const selector = 'app=vcluster,release=vc';
   const objects: Record<string, unknown> = {
@@ -211,7 +223,12 @@ function hostWith(options: { config?: string; configSecret?: boolean; releases?:
     [`${ns}/pods?${selector}`]: { items: [aPod()] },
     [`${ns}/secrets?owner=helm,name=vc`]: { items: (options.releases ?? []).map((release, index) => ({ metadata: { name: `sh.helm.release.v1.vc.v${index + 1}` }, data: { release } })) },
   };
-  if (options.configSecret !== false) objects[`${ns}/secrets/vc-config-vc`] = { data: { 'config.yaml': Buffer.from(options.config ?? 'sync:\n  toHost:\n    ingresses:\n      enabled: true\n').toString('base64') } };
+  if (options.configSecret !== false) {
+    objects[`${ns}/secrets/vc-config-vc`] = {
+      metadata: { name: 'vc-config-vc', namespace: 'vcluster-vc', annotations: options.configSecretAnnotations ?? {} },
+      data: { 'config.yaml': Buffer.from(options.config ?? 'sync:\n  toHost:\n    ingresses:\n      enabled: true\n').toString('base64') },
+    };
+  }
   return fakeHost(objects);
 }
 
@@ -227,6 +244,14 @@ describe('describeVCluster (reading, against a FAKE host)', () => {
     assert.equal(description.images.syncer, 'ghcr.io/loft-sh/library/vcluster-pro:0.36.1');
     assert.equal(description.userConfigYaml, 'sync:\n  toHost:\n    ingresses:\n      enabled: true\n');
     assert.ok(description.sync.toHost.some((entry) => entry.key === 'ingresses' && entry.enabled === true));
+  });
+  it('reads the status as the CLI does, the config Secret\'s sleep-type included, and keeps its sleep marks for the text', async () => {
+    const description = await describeVCluster({ client: hostWith({ configSecretAnnotations: { 'sleepmode.loft.sh/sleep-type': 'forcedSleep', 'sleepmode.loft.sh/sleeping-since': '1767225600', 'other/annotation': 'x' } }), vcluster, signal });
+    assert.equal(description.status, 'Sleeping (workloads only)');
+    assert.deepEqual(description.sleepMarks, { 'sleepmode.loft.sh/sleep-type': 'forcedSleep', 'sleepmode.loft.sh/sleeping-since': '1767225600' });
+    const awake = await describeVCluster({ client: hostWith({}), vcluster, signal });
+    assert.equal(awake.status, 'Running');
+    assert.equal(awake.sleepMarks, undefined);
   });
   it('a missing vc-config Secret is named', async () => {
     await assert.rejects(describeVCluster({ client: hostWith({ configSecret: false }), vcluster, signal }), /Secret vc-config-vc is missing in namespace vcluster-vc/);
@@ -247,5 +272,23 @@ describe('describeVCluster (reading, against a FAKE host)', () => {
   });
   it('a vCluster that is not there says where it looked', async () => {
     await assert.rejects(describeVCluster({ client: hostWith({}), vcluster: { ...vcluster, name: 'other' }, signal }), /no vCluster other in namespace vcluster-vc of kind-host/);
+  });
+});
+
+describe('readSleepSettings (the tooltip\'s one read, against a FAKE host)', () => {
+  const vcluster = { hostContext: 'kind-host', namespace: 'vcluster-vc', name: 'vc' };
+  const signal = AbortSignal.timeout(5_000);
+  it('the flattened sleep section of the config, or none', async () => {
+    assert.deepEqual(await readSleepSettings({ client: hostWith({ config: 'sleep:\n  auto:\n    afterInactivity: 2h\nsecret: hunter2\n' }), vcluster, signal }), {
+      state: 'ok', sleep: { configKey: 'sleep', settings: [{ key: 'auto.afterInactivity', value: '2h' }] },
+    });
+    assert.deepEqual(await readSleepSettings({ client: hostWith({}), vcluster, signal }), { state: 'ok', sleep: undefined });
+  });
+  it('says why it has none, without quoting the config', async () => {
+    assert.deepEqual(await readSleepSettings({ client: hostWith({ configSecret: false }), vcluster, signal }), { state: 'unavailable', problem: 'no Secret vc-config-vc (charts before v0.20 did not write one)' });
+    const damaged = await readSleepSettings({ client: hostWith({ config: 'password: hunter2\n  bad: [' }), vcluster, signal });
+    assert.equal(damaged.state, 'unavailable');
+    assert.match(damaged.state === 'unavailable' ? damaged.problem : '', /vc-config-vc's config\.yaml is damaged/);
+    assert.doesNotMatch(JSON.stringify(damaged), /hunter2/);
   });
 });

@@ -3,8 +3,8 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import type { RawObject } from '../../src/kube/watch';
 import { MemoryLogger } from '../../src/process/log';
 import { ClusterInventory } from '../../src/vcluster/discovery/inventory';
-import { PAUSED_ANNOTATION } from '../../src/vcluster/identity';
-import { aPod, aStatefulSet } from './builders/kube';
+import { PAUSED_ANNOTATION, SLEEP_TYPE_ANNOTATION, SLEEPING_SINCE_ANNOTATION } from '../../src/vcluster/identity';
+import { aConfigSecret, aPod, aStatefulSet } from './builders/kube';
 import { aSimpleKubeconfig, TempDir } from './builders/kubeconfig';
 import { FakeVClusterApi } from './support/fakeVClusterApi';
 
@@ -65,7 +65,7 @@ describe('ClusterInventory watching its hosts', () => {
     inventory.setWatching(true);
     await inventory.refresh();
     assert.equal(statusOf('a'), 'Running');
-    await until('three open watches', () => api.openWatches === 3);
+    await until('four open watches', () => api.openWatches === 4);
 
     const changes: Array<string | undefined> = [];
     inventory.onDidChange((name) => changes.push(name));
@@ -81,8 +81,8 @@ describe('ClusterInventory watching its hosts', () => {
     api.remove('statefulsets', raw(aStatefulSet({ release: 'b' })));
     await until('vCluster b to be gone', () => statusOf('b') === undefined);
 
-    assert.equal(api.count('LIST'), 3, 'the first lists only');
-    assert.equal(api.count('WATCH'), 3);
+    assert.equal(api.count('LIST'), 4, 'the first lists only');
+    assert.equal(api.count('WATCH'), 4);
     assert.ok(api.requests.every((request) => request.namespace === undefined), 'all namespaces');
   });
 
@@ -90,7 +90,7 @@ describe('ClusterInventory watching its hosts', () => {
     const inventory = await startHost();
     inventory.setWatching(true);
     await inventory.refresh();
-    await until('three open watches', () => api.openWatches === 3);
+    await until('four open watches', () => api.openWatches === 4);
     const changes: Array<string | undefined> = [];
     inventory.onDidChange((name) => changes.push(name));
     // The same pod written again and again (a heartbeat, a label): the status stays Running.
@@ -106,7 +106,7 @@ describe('ClusterInventory watching its hosts', () => {
     const inventory = await startHost();
     inventory.setWatching(true);
     await inventory.refresh();
-    await until('three open watches', () => api.openWatches === 3);
+    await until('four open watches', () => api.openWatches === 4);
     inventory.setWatching(false);
     await until('the watches to end', () => api.openWatches === 0);
     const asked = api.requests.length;
@@ -114,11 +114,11 @@ describe('ClusterInventory watching its hosts', () => {
     api.put('statefulsets', raw(aStatefulSet({ release: 'a', annotations: { [PAUSED_ANNOTATION]: 'true' }, replicas: 0 })));
     await inventory.refresh();
     assert.equal(statusOf('a'), 'Paused', 'a one-shot refresh sees the change');
-    assert.deepEqual(api.requests.slice(asked).map((request) => request.verb), ['LIST', 'LIST', 'LIST'], 'one list per collection, no watch');
+    assert.deepEqual(api.requests.slice(asked).map((request) => `${request.verb} ${request.collection}`).sort(), ['LIST deployments', 'LIST pods', 'LIST secrets', 'LIST statefulsets'], 'one list per collection, no watch');
     assert.equal(api.openWatches, 0);
 
     inventory.setWatching(true);
-    await until('the watches to start again', () => api.openWatches === 3);
+    await until('the watches to start again', () => api.openWatches === 4);
   });
 
   it('follows a vCluster for a command while the view is hidden, then stops: bounded when it never settles', async () => {
@@ -127,7 +127,7 @@ describe('ClusterInventory watching its hosts', () => {
     assert.equal(api.count('WATCH'), 0, 'hidden: refresh() asked once');
     const ref = { hostContext: 'dev', namespace: 'vcluster-a', name: 'a' };
     const following = inventory.awaitVCluster(ref, (vcluster) => vcluster === undefined, 5_000);
-    await until('the host to be watched for the command', () => api.openWatches === 3);
+    await until('the host to be watched for the command', () => api.openWatches === 4);
     api.remove('statefulsets', raw(aStatefulSet({ release: 'a' })));
     assert.equal(await following, true, 'gone, seen by the watch');
     await until('the watches to end with the wait', () => api.openWatches === 0);
@@ -148,7 +148,7 @@ describe('ClusterInventory watching its hosts', () => {
     assert.equal(host.discovery.state, 'ok');
     assert.deepEqual(host.discovery.state === 'ok' && host.discovery.result.scope, { allNamespaces: false, namespace: 'vcluster-a' });
     assert.deepEqual(inventory.knownVClusters().map((vcluster) => vcluster.name), ['a']);
-    await until('three namespaced watches', () => api.openWatches === 3);
+    await until('four namespaced watches', () => api.openWatches === 4);
     api.put('pods', raw(aPod({ name: 'a-0', namespace: 'vcluster-a', release: 'a', phase: 'Pending', containers: [] })));
     await until('Pending in the namespace', () => statusOf('a') === 'Pending');
     assert.ok(api.requests.filter((request) => request.namespace === undefined).every((request) => request.verb === 'LIST'), 'after the 403s, only the namespace is asked');
@@ -159,7 +159,7 @@ describe('ClusterInventory watching its hosts', () => {
     const inventory = await startHost();
     inventory.setWatching(true);
     await inventory.refresh();
-    await until('three open watches', () => api.openWatches === 3);
+    await until('four open watches', () => api.openWatches === 4);
     const port = api.port;
     await api.stop();
     await until('the host to read as an error', () => inventory.snapshot.hosts[0]?.discovery.state === 'error');
@@ -174,5 +174,102 @@ describe('ClusterInventory watching its hosts', () => {
     back.put('statefulsets', raw(aStatefulSet({ release: 'a', annotations: { [PAUSED_ANNOTATION]: 'true' }, replicas: 0 })));
     await until('the host to recover without a refresh', () => statusOf('a') === 'Paused', 5_000);
     assert.ok(logger.lines.filter((line) => line.startsWith('warn') && line.includes('retrying')).length <= 1, 'one warning per outage, retries to trace');
+  });
+  const METADATA_ONLY = /^application\/json;as=PartialObjectMetadata(List)?;g=meta\.k8s\.io;v=v1$/;
+  /** FAKE: what the platform's sleep-mode agent writes on the config Secret when it puts only the workloads to sleep. */
+  const sleepingConfigSecret = (release: string, namespace = `vcluster-${release}`) => raw(aConfigSecret({ release, namespace, annotations: {
+    [SLEEP_TYPE_ANNOTATION]: 'forcedSleep',
+    [SLEEPING_SINCE_ANNOTATION]: '1767225600',
+    // Kept out of everything discovery holds: kubectl writes the Secret's data here.
+    'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"config.yaml":"THE-LAST-APPLIED-DATA"}}',
+  } }));
+
+  it('says "Sleeping (workloads only)" from the config Secret\'s sleep-type, as the CLI: live and on refresh, Paused first, metadata only', async () => {
+    const inventory = await startHost();
+    api.put('secrets', raw(aConfigSecret({ release: 'a' })));
+    inventory.setWatching(true);
+    await inventory.refresh();
+    assert.equal(statusOf('a'), 'Running');
+    await until('four open watches', () => api.openWatches === 4);
+
+    api.put('secrets', sleepingConfigSecret('a'));
+    await until('Sleeping by the watch', () => statusOf('a') === 'Sleeping (workloads only)');
+    const ref = { hostContext: 'dev', namespace: 'vcluster-a', name: 'a' };
+    assert.deepEqual(inventory.findVCluster(ref)?.sleep, { [SLEEP_TYPE_ANNOTATION]: 'forcedSleep', [SLEEPING_SINCE_ANNOTATION]: '1767225600' }, 'the sleep marks, nothing else of the Secret');
+
+    // The CLI reads the Secret only for a vCluster that is not paused: Paused wins.
+    api.put('statefulsets', raw(aStatefulSet({ release: 'a', annotations: { [PAUSED_ANNOTATION]: 'true' }, replicas: 0 })));
+    await until('Paused over Sleeping', () => statusOf('a') === 'Paused');
+    api.put('statefulsets', raw(aStatefulSet({ release: 'a' })));
+    await until('Sleeping again', () => statusOf('a') === 'Sleeping (workloads only)');
+
+    // The agent wakes the workloads: the mark goes, the pods' status is back.
+    api.put('secrets', raw(aConfigSecret({ release: 'a' })));
+    await until('Running again', () => statusOf('a') === 'Running');
+    assert.equal(inventory.findVCluster(ref)?.sleep, undefined);
+
+    // A one-shot refresh (the view hidden) reads the same.
+    inventory.setWatching(false);
+    await until('the watches to end', () => api.openWatches === 0);
+    api.put('secrets', sleepingConfigSecret('a'));
+    await inventory.refresh();
+    assert.equal(statusOf('a'), 'Sleeping (workloads only)');
+
+    const secretRequests = api.requests.filter((request) => request.collection === 'secrets');
+    assert.deepEqual(secretRequests.map((request) => request.verb), ['LIST', 'WATCH', 'LIST'], 'one list and one watch, then the refresh\'s list');
+    for (const request of secretRequests) assert.match(request.accept ?? '', METADATA_ONLY, 'Secrets are asked for metadata only, with nothing else offered');
+    const held = JSON.stringify(inventory.snapshot);
+    assert.doesNotMatch(held, /THE-CONFIG-DATA|THE-LAST-APPLIED-DATA|config\.yaml/, 'no Secret data and no other annotation is held');
+  });
+
+  it('config Secrets forbidden in all namespaces: the context\'s namespace is watched for them, the workloads still everywhere', async () => {
+    const inventory = await startHost({ namespace: 'vcluster-a' });
+    api.forbidSecrets = 'allNamespaces';
+    api.put('secrets', sleepingConfigSecret('a'));
+    api.put('statefulsets', raw(aStatefulSet({ release: 'b', namespace: 'elsewhere' })));
+    api.put('pods', raw(aPod({ name: 'b-0', namespace: 'elsewhere', release: 'b' })));
+    api.put('secrets', sleepingConfigSecret('b', 'elsewhere'));
+    inventory.setWatching(true);
+    await inventory.refresh();
+    await until('a Sleeping from its namespace\'s Secret', () => statusOf('a') === 'Sleeping (workloads only)');
+    const b = inventory.findVCluster({ hostContext: 'dev', namespace: 'elsewhere', name: 'b' });
+    assert.equal(b?.status, 'Running', 'a Secret outside the namespace cannot be read: the pods\' status, as the CLI\'s');
+    await until('four open watches', () => api.openWatches === 4);
+    const watches = api.requests.filter((request) => request.verb === 'WATCH');
+    assert.deepEqual(watches.filter((request) => request.collection === 'secrets').map((request) => request.namespace), ['vcluster-a']);
+    assert.ok(watches.filter((request) => request.collection !== 'secrets').every((request) => request.namespace === undefined), 'workloads and pods in all namespaces');
+    assert.ok(logger.lines.some((line) => /reading config Secrets in namespace vcluster-a only/.test(line)));
+  });
+
+  it('a one-shot refresh falls back the same way: the context\'s namespace when all are forbidden, the pods\' status when that is forbidden too', async () => {
+    const inventory = await startHost({ namespace: 'vcluster-a' });
+    api.put('secrets', sleepingConfigSecret('a'));
+    api.forbidSecrets = 'allNamespaces';
+    await inventory.refresh();
+    assert.equal(statusOf('a'), 'Sleeping (workloads only)');
+    assert.deepEqual(api.requests.filter((request) => request.collection === 'secrets').map((request) => request.namespace), [undefined, 'vcluster-a']);
+    api.forbidSecrets = 'everywhere';
+    await inventory.refresh();
+    assert.equal(statusOf('a'), 'Running');
+    assert.equal(inventory.snapshot.hosts[0]?.discovery.state, 'ok');
+    assert.equal(api.count('WATCH'), 0);
+  });
+
+  it('config Secrets forbidden everywhere, or no metadata-only answers (406): statuses from the pods, the host fine, never a whole Secret asked for', async () => {
+    for (const refusal of ['forbidden', 'no metadata only'] as const) {
+      const inventory = await startHost();
+      if (refusal === 'forbidden') api.forbidSecrets = 'everywhere';
+      else api.refuseMetadataOnly = true;
+      api.put('secrets', sleepingConfigSecret('a'));
+      inventory.setWatching(true);
+      await inventory.refresh();
+      assert.equal(inventory.snapshot.hosts[0]?.discovery.state, 'ok', refusal);
+      await until(`three open watches (${refusal})`, () => api.openWatches === 3);
+      assert.equal(statusOf('a'), 'Running', refusal);
+      for (const request of api.requests.filter((candidate) => candidate.collection === 'secrets')) assert.match(request.accept ?? '', METADATA_ONLY, refusal);
+      assert.ok(logger.lines.some((line) => /no sleep status from config Secrets/.test(line)), refusal);
+      inventory.dispose();
+      await api.stop();
+    }
   });
 });

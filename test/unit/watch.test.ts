@@ -286,6 +286,33 @@ describe('watchList against a FAKE API server (provokes stream errors the real o
     assert.deepEqual(seen.relists[0]?.names, ['full']);
   });
 
+  it('metadata only "required" (Secrets): offers nothing else, and a 406 is an error rather than a request for whole objects', async () => {
+    let refuse = true;
+    server.reset((_request, response, url) => {
+      if (refuse) {
+        response.writeHead(406).end(JSON.stringify({ kind: 'Status', message: 'only the following media types are accepted: application/json', code: 406 }));
+        return;
+      }
+      if (!isWatch(url)) response.writeHead(200).end(JSON.stringify({ kind: 'PartialObjectMetadataList', metadata: { resourceVersion: '1' }, items: [pod('listed', '1')] }));
+      else response.writeHead(200).write(line('ADDED', pod('watched', '2')));
+    });
+    const seen = recorder();
+    const controller = new AbortController();
+    const done = watchList(server.client(), '/api/v1/secrets', { ...fast, metadataOnly: 'required' }, seen.handlers, controller.signal);
+    await seen.until('two refusals', () => seen.errors.length === 2);
+    refuse = false;
+    await seen.until('the event', () => seen.events.length === 1);
+    controller.abort();
+    await done;
+    assert.match(seen.errors[0]!.message, /only the following media types/);
+    const lists = server.requests.filter((request) => !isWatch(request.url));
+    const watches = server.requests.filter((request) => isWatch(request.url));
+    assert.ok(lists.length >= 3 && watches.length >= 1);
+    assert.ok(lists.every((request) => request.accept === 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1'), 'every list asks for metadata only, nothing else');
+    assert.ok(watches.every((request) => request.accept === 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1'), 'every watch too');
+    assert.deepEqual(seen.relists.at(-1)?.names, ['listed']);
+  });
+
   it('stops cleanly on abort: resolves at once, even mid-backoff, closes its connection and sends nothing more', async () => {
     server.reset((_request, response, url) => {
       if (!isWatch(url)) response.writeHead(200).end(JSON.stringify({ metadata: { resourceVersion: '1' }, items: [] }));

@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import type { SleepMarks } from '../discovery/sleepState';
 import { SYNCABLE_KINDS, syncSettings } from '../mapping/mapping';
 
 /**
@@ -54,6 +55,8 @@ export interface VClusterDescription {
   userConfigProblem?: string;
   sync: SyncDirections;
   sleep: SleepSettings | undefined;
+  /** The platform's sleep-mode marks on Secret vc-config-NAME (sleep type, since when), when it has any. */
+  sleepMarks?: SleepMarks;
   /** Argo CD's tracking id on Secret vc-config-NAME: the CLI mentions it, so do we. */
   argoCdTrackingId?: string;
 }

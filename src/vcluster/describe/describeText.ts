@@ -1,3 +1,4 @@
+import { sleepStateRows } from '../discovery/sleepState';
 import { displayStatus } from '../discovery/status';
 import type { SyncEntry, VClusterDescription } from './describeModel';
 
@@ -32,6 +33,8 @@ export function describeText(model: VClusterDescription): string {
   syncLines(lines, model.sync.fromHost);
 
   lines.push('', 'Sleep:');
+  // The state the platform's sleep mode wrote, then the settings the config asks for.
+  aligned(lines, '  ', sleepStateRows(model.sleepMarks, rfc1123z).map((row) => [`${row.label}:`, row.value]));
   if (model.sleep) {
     aligned(lines, '  ', model.sleep.settings.map((setting) => [`${model.sleep!.configKey}.${setting.key}:`, setting.value]));
   } else {

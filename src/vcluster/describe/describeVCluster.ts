@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import type { KubeClient } from '../../kube/client';
 import { describeKubeError, isKubeApiError } from '../../kube/errors';
 import { summarize } from '../discovery/discoverVClusters';
+import { sleepMarks } from '../discovery/sleepState';
 import { configSecretName, vclusterSelector, type VClusterRef } from '../identity';
 import { decodeConfigSecret } from '../vclusterConfig';
 import {
@@ -57,10 +58,12 @@ export async function describeVCluster(options: { client: KubeClient; vcluster: 
     readUserConfig(read, namespacePath, vcluster.name),
   ]);
 
+  // The CLI's describe reads its status as its list does: the config Secret's sleep marks count.
+  const configSecrets = configSecret instanceof Error ? [] : [{ namespace: vcluster.namespace, vcluster: vcluster.name, sleep: sleepMarks(configSecret.metadata?.annotations) }];
   const summary = summarize(vcluster.hostContext, [
     ...statefulSets.items.map((workload) => ({ workload, kind: 'StatefulSet' as const })),
     ...deployments.items.map((workload) => ({ workload, kind: 'Deployment' as const })),
-  ], pods.items).find((candidate) => candidate.name === vcluster.name && candidate.namespace === vcluster.namespace);
+  ], pods.items, configSecrets).find((candidate) => candidate.name === vcluster.name && candidate.namespace === vcluster.namespace);
   if (!summary) throw new DescribeError(`no vCluster ${vcluster.name} in namespace ${vcluster.namespace} of ${vcluster.hostContext} (no StatefulSet or Deployment labelled ${vclusterSelector(vcluster.name)})`);
 
   if (configSecret instanceof Error) {
@@ -87,6 +90,7 @@ export async function describeVCluster(options: { client: KubeClient; vcluster: 
     ...releases,
     sync: syncDirections(config),
     sleep: sleepSettings(config),
+    ...(summary.sleep ? { sleepMarks: summary.sleep } : {}),
     ...(argoCdTrackingId ? { argoCdTrackingId } : {}),
   };
 }

@@ -1,21 +1,25 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { KubeClient } from '../../kube/client';
-import { describeKubeError } from '../../kube/errors';
+import { describeKubeError, isKubeApiError } from '../../kube/errors';
 import { watchList, type RawObject } from '../../kube/watch';
 import { WatchedCollection } from '../../kube/watchedCollection';
 import type { Logger } from '../../process/log';
 import { VCLUSTER_SELECTOR } from '../identity';
 import { summarize, type DiscoveryResult, type HostDiscovery, type VClusterSummary } from './discoverVClusters';
+import { configSecretMarks, type ConfigSecretMarks } from './sleepState';
 import type { VClusterWorkload } from './status';
 
 /**
  * The vClusters of one host context, kept live: a list-then-watch (src/kube/watch.ts) of the
- * StatefulSets, Deployments and pods labelled app=vcluster, summarized with the same pure
- * summarize() as a one-shot discovery, so both give the CLI's statuses. Status needs no Secret:
- * Paused is the workload's annotation, the rest its pods' state (as the CLI derives them).
+ * StatefulSets, Deployments and pods labelled app=vcluster, and of the metadata (never the data)
+ * of their config Secrets, summarized with the same pure summarize() as a one-shot discovery, so
+ * both give the CLI's statuses: Paused is the workload's annotation, "Sleeping (workloads only)"
+ * the config Secret's, the rest its pods' state (as the CLI derives them).
  * When listing all namespaces is forbidden it watches the context's namespace instead, as the
  * one-shot discovery and the CLI do. Failures are retried by watchList with a bounded back-off;
- * the host reads as an error meanwhile and recovers by itself.
+ * the host reads as an error meanwhile and recovers by itself. The config Secrets are the
+ * exception: as the CLI ignores a Secret it cannot read, failing to watch them never makes the
+ * host an error, it only leaves the sleep status out.
  */
 
 export interface HostWatchOptions {
@@ -42,10 +46,23 @@ class WatchedResource extends WatchedCollection<RawObject> {
   }
 }
 
+/**
+ * The config Secrets, kept as their sleep marks only: nothing else of a Secret is held. Other
+ * Secrets labelled app=vcluster share one empty key and are left out when read.
+ */
+class WatchedConfigSecrets extends WatchedCollection<ConfigSecretMarks | undefined> {
+  /** Ends this watch alone, when it falls back to one namespace or gives up. */
+  readonly controller = new AbortController();
+  constructor(readonly path: string, readonly namespace: string | undefined) {
+    super(configSecretMarks, (marks) => (marks ? `${marks.namespace}/${marks.vcluster}` : ''));
+  }
+}
+
 interface Run {
   controller: AbortController;
   scope: Scope;
   collections: WatchedResource[];
+  configSecrets: WatchedConfigSecrets;
 }
 
 export class HostWatch {
@@ -95,7 +112,7 @@ export class HostWatch {
   }
 
   private begin(scope: Scope): void {
-    const prefix = scope.allNamespaces ? '' : `/namespaces/${encodeURIComponent(scope.namespace)}`;
+    const prefix = namespacePrefix(scope.allNamespaces ? undefined : scope.namespace);
     const collection = (kind: WatchedResource['kind'], path: string) => new WatchedResource(kind, path);
     const run: Run = {
       controller: new AbortController(),
@@ -106,17 +123,62 @@ export class HostWatch {
         // Pods in full: their container states make the status.
         collection('Pod', `/api/v1${prefix}/pods`),
       ],
+      configSecrets: configSecretsIn(scope.allNamespaces ? undefined : scope.namespace),
     };
     this.run = run;
+    for (const watched of run.collections) this.watch(run, watched, (error, retryInMs) => this.failed(run, watched, error, retryInMs));
+    this.watchConfigSecrets(run, run.configSecrets);
+  }
+
+  private watchConfigSecrets(run: Run, watched: WatchedConfigSecrets): void {
+    run.configSecrets = watched;
+    // Metadata only, and nothing else offered: a Secret's data is never asked for.
+    this.watch(run, watched, (error, retryInMs) => this.configSecretsFailed(run, watched, error, retryInMs), { metadataOnly: 'required', signal: watched.controller.signal });
+  }
+
+  private watch(run: Run, watched: WatchedResource | WatchedConfigSecrets, failed: (error: unknown, retryInMs: number) => void, own: { metadataOnly?: 'required'; signal?: AbortSignal } = {}): void {
     const { client, requestTimeoutMs, initialBackoffMs, maxBackoffMs } = this.options;
-    for (const watched of run.collections) {
-      void watchList(client, watched.path, {
-        query: { labelSelector: VCLUSTER_SELECTOR },
-        requestTimeoutMs,
-        ...(initialBackoffMs === undefined ? {} : { initialBackoffMs }),
-        ...(maxBackoffMs === undefined ? {} : { maxBackoffMs }),
-      }, watched.handlers(() => this.run === run, () => this.schedule(run), (error, retryInMs) => this.failed(run, watched, error, retryInMs)), run.controller.signal);
+    const ownSignal = own.signal;
+    void watchList(client, watched.path, {
+      query: { labelSelector: VCLUSTER_SELECTOR },
+      requestTimeoutMs,
+      ...(own.metadataOnly ? { metadataOnly: own.metadataOnly } : {}),
+      ...(initialBackoffMs === undefined ? {} : { initialBackoffMs }),
+      ...(maxBackoffMs === undefined ? {} : { maxBackoffMs }),
+    }, watched.handlers(() => this.run === run && !ownSignal?.aborted, () => this.schedule(run), failed), ownSignal ? AbortSignal.any([run.controller.signal, ownSignal]) : run.controller.signal);
+  }
+
+  /**
+   * The config Secrets' own fallbacks. Forbidden in all namespaces: the context's namespace is
+   * watched, where a user limited to one namespace keeps their vClusters (the CLI, refused,
+   * asks in that namespace too, though for a Secret named NAME rather than vc-config-NAME).
+   * Forbidden there as well, or a server that cannot send metadata only (406): no Secret is
+   * known, and statuses come from the workloads and pods, as the CLI's do when its read fails.
+   */
+  private configSecretsFailed(run: Run, watched: WatchedConfigSecrets, error: unknown, retryInMs: number): void {
+    const { hostContext, logger } = this.options;
+    const described = describeKubeError(error, Math.round(this.options.requestTimeoutMs / 1000));
+    if (described.kind === 'forbidden' && watched.namespace === undefined) {
+      const namespace = this.options.contextNamespace ?? 'default';
+      logger.info(`[discovery] ${hostContext}: reading config Secrets in namespace ${namespace} only (listing them in all namespaces is forbidden)`);
+      watched.controller.abort();
+      this.watchConfigSecrets(run, configSecretsIn(namespace));
+      this.schedule(run);
+      return;
     }
+    if (described.kind === 'forbidden' || (isKubeApiError(error) && (error.status === 406 || error.status === 404))) {
+      logger.info(`[discovery] ${hostContext}: no sleep status from config Secrets (${described.message})`);
+      watched.controller.abort();
+      watched.markUnavailable();
+      this.schedule(run);
+      return;
+    }
+    const alreadyFailing = isFailing(run);
+    watched.countFailure(error);
+    const message = `[discovery] ${hostContext}: ${described.message} (watching config Secrets); retrying in ${retryInMs} ms`;
+    if (alreadyFailing) logger.trace(message);
+    else logger.warn(message);
+    this.schedule(run);
   }
 
   private failed(run: Run, watched: WatchedResource, error: unknown, retryInMs: number): void {
@@ -130,8 +192,8 @@ export class HostWatch {
       this.begin({ allNamespaces: false, namespace });
       return;
     }
-    // One warning when the host starts failing (an unreachable host fails all three at once).
-    const alreadyFailing = run.collections.some((other) => other.failures > 0);
+    // One warning when the host starts failing (an unreachable host fails all four at once).
+    const alreadyFailing = isFailing(run);
     watched.countFailure(error);
     const message = `[discovery] ${hostContext}: ${described.message} (watching ${watched.kind}s); retrying in ${retryInMs} ms`;
     if (alreadyFailing) logger.trace(message);
@@ -159,14 +221,32 @@ export class HostWatch {
   private stateOf(run: Run): HostDiscovery {
     const down = run.collections.find((watched) => watched.isDown);
     if (down) return { state: 'error', error: describeKubeError(down.lastError, Math.round(this.options.requestTimeoutMs / 1000)) };
-    if (!run.collections.every((watched) => watched.listed)) return this.current.state === 'ok' ? this.current : { state: 'loading' };
+    // Config Secrets failing before their first list are waited for no longer: the CLI too goes
+    // on without a Secret it cannot read.
+    const secretsAnswered = run.configSecrets.listed || run.configSecrets.failures > 0;
+    if (!run.collections.every((watched) => watched.listed) || !secretsAnswered) return this.current.state === 'ok' ? this.current : { state: 'loading' };
     const [statefulSets, deployments, pods] = run.collections.map((watched) => [...watched.objects.values()]) as [RawObject[], RawObject[], RawObject[]];
+    const configSecrets = [...run.configSecrets.objects.values()].filter((marks): marks is ConfigSecretMarks => marks !== undefined);
     const vclusters: VClusterSummary[] = summarize(this.options.hostContext, [
       ...statefulSets.map((workload) => ({ workload: workload as VClusterWorkload, kind: 'StatefulSet' as const })),
       ...deployments.map((workload) => ({ workload: workload as VClusterWorkload, kind: 'Deployment' as const })),
-    ], inListOrder(pods) as V1Pod[]);
+    ], inListOrder(pods) as V1Pod[], configSecrets);
     return { state: 'ok', result: { vclusters, scope: run.scope } };
   }
+}
+
+/** Some watch of the run is failing now. */
+function isFailing(run: Run): boolean {
+  return run.configSecrets.failures > 0 || run.collections.some((watched) => watched.failures > 0);
+}
+
+function namespacePrefix(namespace: string | undefined): string {
+  return namespace === undefined ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
+}
+
+/** The config Secrets of all namespaces (undefined) or of one. */
+function configSecretsIn(namespace: string | undefined): WatchedConfigSecrets {
+  return new WatchedConfigSecrets(`/api/v1${namespacePrefix(namespace)}/secrets`, namespace);
 }
 
 function objectKey(object: RawObject): string {

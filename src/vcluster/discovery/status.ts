@@ -1,11 +1,16 @@
 import type { V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { PAUSED_ANNOTATION, SLEEP_MODE_LABEL } from '../identity';
+import { isWorkloadSleeping, type SleepMarks } from './sleepState';
 
 /**
  * vCluster status exactly as the vcluster CLI derives it (pkg/cli/find/find.go), so the tree and
- * `vcluster list` never disagree: Paused from the annotation, else the kubectl-style reason of the
- * vCluster's pods (the last one listed wins, as in the CLI), else ScaledDown when it has no pods.
+ * `vcluster list` never disagree: Paused from the workload's annotation or label, else "Sleeping
+ * (workloads only)" from the config Secret's sleep-type annotation, else the kubectl-style reason
+ * of the vCluster's pods (the last one listed wins, as in the CLI), else ScaledDown when it has no pods.
  */
+
+/** The CLI's StatusWorkloadSleeping: the platform put the vCluster's workloads to sleep, its control plane runs. */
+export const WORKLOADS_SLEEPING_STATUS = 'Sleeping (workloads only)';
 
 
 export type VClusterWorkload = V1StatefulSet | V1Deployment;
@@ -60,11 +65,15 @@ export function podStatusReason(pod: V1Pod): string {
 
 
 /**
+ * `configSecretSleep`: the sleep marks of Secret vc-config-NAME, undefined when it is missing or
+ * could not be read (the CLI then goes on to the pods too). Paused wins, as in the CLI: it reads
+ * the Secret only for a vCluster that is not paused.
  * With no pods the CLI says ScaledDown only when the workload is scaled to 0, and nothing at all
  * otherwise (its pods are on their way, or their controller is failing): '' here too.
  */
-export function vclusterStatus(workload: VClusterWorkload, pods: readonly V1Pod[]): string {
+export function vclusterStatus(workload: VClusterWorkload, pods: readonly V1Pod[], configSecretSleep?: SleepMarks): string {
   if (workload.metadata?.annotations?.[PAUSED_ANNOTATION] === 'true' || workload.metadata?.labels?.[SLEEP_MODE_LABEL] === 'true') return 'Paused';
+  if (isWorkloadSleeping(configSecretSleep)) return WORKLOADS_SLEEPING_STATUS;
   const last = pods[pods.length - 1];
   if (last) return podStatusReason(last);
   return workload.spec?.replicas === 0 ? 'ScaledDown' : '';

@@ -107,6 +107,11 @@ export class MappingSource {
     return this.currentPairs;
   }
 
+  /** What this vCluster syncs (its config's sync.toHost, read at start()). */
+  get syncConfig(): SyncSettings {
+    return this.sync;
+  }
+
   /** The events of one pair, both sides, newest first (empty when it has none). */
   eventsFor(pairId: string): readonly ObjectEvent[] {
     return this.currentEvents.get(pairId)?.events ?? [];

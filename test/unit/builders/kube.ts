@@ -1,4 +1,4 @@
-import { KubeConfig, type V1Deployment, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
+import { KubeConfig, type V1Deployment, type V1Pod, type V1Secret, type V1StatefulSet } from '@kubernetes/client-node';
 
 /** Test-data builders: each returns a minimal object the way the API server would send it. */
 
@@ -75,6 +75,24 @@ export function aDeployment(options: { release?: string; namespace?: string; ima
       selector: { matchLabels: { app: 'vcluster', release } },
       template: { spec: { containers: [{ name: 'syncer', image: options.image ?? 'ghcr.io/loft-sh/vcluster:0.19.7' }] } },
     },
+  };
+}
+
+/**
+ * Secret vc-config-NAME as the chart writes it (labelled app=vcluster), with a config in its
+ * data: what a reader that asks for metadata only must never see.
+ */
+export function aConfigSecret(options: { release?: string; namespace?: string; annotations?: Record<string, string> } = {}): V1Secret {
+  const release = options.release ?? 'vc';
+  return {
+    metadata: {
+      name: `vc-config-${release}`,
+      namespace: options.namespace ?? `vcluster-${release}`,
+      labels: { app: 'vcluster', release },
+      ...(options.annotations ? { annotations: options.annotations } : {}),
+    },
+    type: 'Opaque',
+    data: { 'config.yaml': Buffer.from('sleep:\n  auto:\n    afterInactivity: 1h\nsecretToken: THE-CONFIG-DATA\n').toString('base64') },
   };
 }
 

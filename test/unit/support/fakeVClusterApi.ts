@@ -3,35 +3,42 @@ import type { Socket } from 'node:net';
 import type { RawObject } from '../../../src/kube/watch';
 
 /**
- * A FAKE API server on 127.0.0.1 serving the three collections discovery watches (StatefulSets,
- * Deployments, pods), from memory, with lists and long-lived watch streams. It lets the unit tier
- * change a host on demand (a pause annotation, a burst of pod updates), forbid listing all
- * namespaces, go away and come back on the same port, and count every LIST and WATCH it was
- * asked. The real API server is the E2E's and the bench's.
+ * A FAKE API server on 127.0.0.1 serving the four collections discovery watches (StatefulSets,
+ * Deployments, pods, and Secrets: whole, or metadata only when the Accept header asks for
+ * PartialObjectMetadata), from memory, with lists and long-lived watch streams. It lets the unit
+ * tier change a host on demand (a pause annotation, a burst of pod updates, a sleep mark on a
+ * Secret), forbid listing all namespaces, go away and come back on the same port, and count every
+ * LIST and WATCH it was asked. The real API server is the E2E's and the bench's.
  */
 
-export type Collection = 'statefulsets' | 'deployments' | 'pods';
+export type Collection = 'statefulsets' | 'deployments' | 'pods' | 'secrets';
 
 export interface RecordedRequest {
   verb: 'LIST' | 'WATCH';
   collection: Collection;
   /** The namespace of a namespaced path; undefined for all namespaces. */
   namespace: string | undefined;
+  accept: string | undefined;
 }
 
 interface OpenWatch {
   collection: Collection;
   namespace: string | undefined;
   response: ServerResponse;
+  metadataOnly: boolean;
 }
 
-const PATH = /^\/(?:api\/v1|apis\/apps\/v1)(?:\/namespaces\/([^/]+))?\/(statefulsets|deployments|pods)$/;
+const PATH = /^\/(?:api\/v1|apis\/apps\/v1)(?:\/namespaces\/([^/]+))?\/(statefulsets|deployments|pods|secrets)$/;
 
 export class FakeVClusterApi {
   readonly requests: RecordedRequest[] = [];
   /** Refuse (403) what asks for all namespaces, as RBAC limited to one namespace does. */
   forbidAllNamespaces = false;
-  private readonly objects = new Map<Collection, Map<string, RawObject>>([['statefulsets', new Map()], ['deployments', new Map()], ['pods', new Map()]]);
+  /** Refuse (403) Secrets: in all namespaces only, or everywhere (RBAC without Secrets, like the built-in view role). */
+  forbidSecrets: 'allNamespaces' | 'everywhere' | undefined;
+  /** Refuse (406) metadata-only requests, as a server without PartialObjectMetadata would. */
+  refuseMetadataOnly = false;
+  private readonly objects = new Map<Collection, Map<string, RawObject>>([['statefulsets', new Map()], ['deployments', new Map()], ['pods', new Map()], ['secrets', new Map()]]);
   private readonly watches = new Set<OpenWatch>();
   /** Every change, for watches that start from an earlier version (as etcd keeps them). */
   private readonly history: Array<{ collection: Collection; type: string; object: RawObject; version: number }> = [];
@@ -101,7 +108,7 @@ export class FakeVClusterApi {
 
   private deliver(watch: OpenWatch, collection: Collection, type: string, object: RawObject): void {
     if (watch.collection !== collection || (watch.namespace && watch.namespace !== object.metadata?.namespace)) return;
-    watch.response.write(`${JSON.stringify({ type, object })}\n`);
+    watch.response.write(`${JSON.stringify({ type, object: watch.metadataOnly ? asPartialMetadata(object) : object })}\n`);
   }
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
@@ -114,22 +121,35 @@ export class FakeVClusterApi {
     const namespace = match[1] ? decodeURIComponent(match[1]) : undefined;
     const collection = match[2] as Collection;
     const verb = url.searchParams.get('watch') === '1' ? 'WATCH' : 'LIST';
-    this.requests.push({ verb, collection, namespace });
-    if (this.forbidAllNamespaces && namespace === undefined) {
+    const accept = request.headers.accept;
+    this.requests.push({ verb, collection, namespace, accept });
+    const forbidden = (this.forbidAllNamespaces && namespace === undefined)
+      || (collection === 'secrets' && (this.forbidSecrets === 'everywhere' || (this.forbidSecrets === 'allNamespaces' && namespace === undefined)));
+    if (forbidden) {
       response.writeHead(403, { 'Content-Type': 'application/json' }).end(JSON.stringify({
         kind: 'Status', code: 403, reason: 'Forbidden',
-        message: `${collection} is forbidden: User "me" cannot ${verb.toLowerCase()} resource "${collection}" at the cluster scope`,
+        message: `${collection} is forbidden: User "me" cannot ${verb.toLowerCase()} resource "${collection}" ${namespace === undefined ? 'at the cluster scope' : `in the namespace "${namespace}"`}`,
       }));
       return;
     }
+    // The API server's content negotiation: the first offered type it can serve. Plain JSON is whole objects.
+    const metadataOnly = (accept ?? '').split(',')[0]!.includes('as=PartialObjectMetadata');
+    if (metadataOnly && this.refuseMetadataOnly && !(accept ?? '').split(',').includes('application/json')) {
+      response.writeHead(406, { 'Content-Type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code: 406, message: 'only the following media types are accepted: application/json' }));
+      return;
+    }
+    const serveMetadataOnly = metadataOnly && !this.refuseMetadataOnly;
     if (verb === 'LIST') {
       const items = [...this.objects.get(collection)!.values()].filter((object) => !namespace || object.metadata?.namespace === namespace);
-      response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ kind: 'List', metadata: { resourceVersion: String(this.version) }, items }));
+      const body = serveMetadataOnly
+        ? { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: String(this.version) }, items: items.map(asPartialMetadata) }
+        : { kind: 'List', metadata: { resourceVersion: String(this.version) }, items };
+      response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
       return;
     }
     response.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     response.flushHeaders();
-    const watch: OpenWatch = { collection, namespace, response };
+    const watch: OpenWatch = { collection, namespace, response, metadataOnly: serveMetadataOnly };
     const from = Number(url.searchParams.get('resourceVersion') ?? this.version);
     if (from > this.version) {
       // A version this server never gave (it started afresh): too old to go on from, as 410 says.
@@ -140,6 +160,11 @@ export class FakeVClusterApi {
     this.watches.add(watch);
     response.on('close', () => this.watches.delete(watch));
   }
+}
+
+/** What the API server sends for metadata only: the object's metadata, nothing of its spec, status or data. */
+function asPartialMetadata(object: RawObject): RawObject {
+  return { apiVersion: 'meta.k8s.io/v1', kind: 'PartialObjectMetadata', metadata: object.metadata };
 }
 
 function keyOf(object: RawObject): string {
