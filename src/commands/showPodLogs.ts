@@ -77,6 +77,10 @@ abstract class ShowPairLogsCommand implements Command {
       void vscode.window.showInformationMessage('Choose a pod in a vCluster\'s mapping in the vCluster view (or in the mapping inspector).');
       return false;
     }
+    if (statusTone(node.vcluster.status) === 'sleeping') {
+      void vscode.window.showInformationMessage(`vCluster ${node.vcluster.name}'s workloads are sleeping: its pods are not running until it wakes, so there is no log to show.`);
+      return false;
+    }
     if (statusTone(node.vcluster.status) === 'paused') {
       const choice = await vscode.window.showInformationMessage(`vCluster ${node.vcluster.name} is ${node.vcluster.status.toLowerCase()}: its pods are not running, so there is no log to show.`, 'Resume');
       if (choice === 'Resume') await vscode.commands.executeCommand('vcluster.resumeVCluster', node.vcluster);

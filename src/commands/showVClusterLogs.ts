@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { KubeClient } from '../kube/client';
 import { logUri, type LogAddress } from '../documents/logDocuments';
 import { vclusterSelector } from '../vcluster/identity';
-import { statusTone, WORKLOADS_SLEEPING_STATUS } from '../vcluster/discovery/status';
+import { statusTone } from '../vcluster/discovery/status';
 import type { VClusterServices } from '../vcluster/vclusterServices';
 import type { Command } from './command';
 import { targetVCluster, type LifecycleUi } from './lifecycleUi';
@@ -22,7 +22,7 @@ export class ShowVClusterLogsCommand implements Command {
     const vcluster = await targetVCluster(this.ui, arg, 'Show vCluster Logs');
     if (!vcluster) return false;
     // Sleeping workloads leave the control plane running: it has a log.
-    if (statusTone(vcluster.status) === 'paused' && vcluster.status !== WORKLOADS_SLEEPING_STATUS) {
+    if (statusTone(vcluster.status) === 'paused') {
       const choice = await vscode.window.showInformationMessage(`vCluster ${vcluster.name} is ${vcluster.status.toLowerCase()}: its control plane is not running, so there is no log to show.`, 'Resume');
       if (choice === 'Resume') await vscode.commands.executeCommand('vcluster.resumeVCluster', arg ?? vcluster);
       return false;

@@ -22,6 +22,7 @@ const connectedIcon = new vscode.ThemeIcon('plug', new vscode.ThemeColor('testin
 
 const toneIcons: Record<StatusTone, vscode.ThemeIcon> = {
   running: new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed')),
+  sleeping: new vscode.ThemeIcon('watch', new vscode.ThemeColor('disabledForeground')),
   paused: new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('disabledForeground')),
   progressing: new vscode.ThemeIcon('loading~spin'),
   failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),

@@ -59,7 +59,9 @@ describe('vclusterStatus and version', () => {
     }
     assert.equal(vclusterStatus(aStatefulSet({ replicas: 0 }), [], { 'sleepmode.loft.sh/sleep-type': 'scheduledSleep' }), 'Sleeping (workloads only)', 'over ScaledDown too');
     assert.equal(vclusterStatus(aDeployment(), running, { 'sleepmode.loft.sh/sleep-type': 'forcedSleep' }), 'Sleeping (workloads only)', 'a Deployment\'s too');
-    assert.equal(statusTone('Sleeping (workloads only)'), 'paused');
+    // Its own tone: the control plane runs (connect works), the workloads sleep (resume is the platform's).
+    assert.equal(statusTone('Sleeping (workloads only)'), 'sleeping');
+    assert.equal(statusTone('Paused'), 'paused');
   });
 
   it('other sleep marks, or none, leave the status to the pods; a missing Secret too', () => {

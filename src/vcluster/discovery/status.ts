@@ -94,10 +94,12 @@ export function vclusterVersion(workload: VClusterWorkload): string | undefined 
 }
 
 /** A coarse grouping the UI uses for icons and colours. */
-export type StatusTone = 'running' | 'paused' | 'progressing' | 'failed' | 'unknown';
+/** sleeping: the workloads sleep (the platform's sleep mode), the control plane runs: connect works, resume is the platform's. */
+export type StatusTone = 'running' | 'sleeping' | 'paused' | 'progressing' | 'failed' | 'unknown';
 
 export function statusTone(status: string): StatusTone {
   if (status === 'Running') return 'running';
+  if (status === WORKLOADS_SLEEPING_STATUS) return 'sleeping';
   if (status === 'Paused' || status === 'ScaledDown' || status.startsWith('Sleeping')) return 'paused';
   if (status === '' || status === 'Pending' || status === 'ContainerCreating' || status === 'PodInitializing' || status === 'Terminating' || /^Init:\d+\/\d+$/.test(status)) return 'progressing';
   if (status === 'Unknown') return 'unknown';

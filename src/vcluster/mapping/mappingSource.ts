@@ -40,8 +40,11 @@ const REQUEST_TIMEOUT_MS = 10_000;
 class WatchedKind extends WatchedCollection<KubeObject> {
   /** Ends this watch alone (a kind the server does not serve, or hides from us). */
   readonly controller = new AbortController();
-  /** Virtual pods need the spec fields buildMapping reads; everything else only metadata. */
-  readonly metadataOnly: boolean;
+  /**
+   * Virtual pods need the spec fields buildMapping reads; everything else only metadata — and
+   * Secrets never more, even from a server that refuses metadata-only reads (their data is not ours to hold).
+   */
+  readonly metadataOnly: boolean | 'required';
   constructor(
     readonly side: 'host' | 'virtual',
     readonly kind: string,
@@ -50,7 +53,7 @@ class WatchedKind extends WatchedCollection<KubeObject> {
     readonly clusterScoped: boolean,
   ) {
     super((raw) => lean(raw, { kind, side }), objectKey);
-    this.metadataOnly = !(side === 'virtual' && kind === 'Pod');
+    this.metadataOnly = kind === 'Secret' ? 'required' : !(side === 'virtual' && kind === 'Pod');
   }
 }
 
