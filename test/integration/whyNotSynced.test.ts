@@ -125,6 +125,36 @@ describe('why is it not synced: events, sync errors and the verdict with the rea
     assert.match(text, /SyncError/);
   });
 
+  it('events forbidden on the host by RBAC: the mapping and the virtual side\'s events still show, with a note', async () => {
+    // A real service account that may read the synced kinds in the vCluster's namespace, not its events.
+    const sa = 'no-events';
+    await host.request('POST', `/api/v1/namespaces/${NAMESPACE}/serviceaccounts`, { body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa } } }, timeout());
+    await host.request('POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${NAMESPACE}/roles`, { body: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: sa }, rules: [
+      { apiGroups: [''], resources: ['pods', 'services', 'endpoints', 'persistentvolumeclaims', 'configmaps', 'secrets'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+    ] } }, timeout());
+    await host.request('POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${NAMESPACE}/rolebindings`, { body: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: sa }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sa }, subjects: [{ kind: 'ServiceAccount', name: sa, namespace: NAMESPACE }] } }, timeout());
+    const token = await host.request<{ status?: { token?: string } }>('POST', `/api/v1/namespaces/${NAMESPACE}/serviceaccounts/${sa}/token`, { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } } }, timeout());
+    const admin = new KubeConfig();
+    admin.loadFromFile(testHost().kubeconfig);
+    const limitedConfig = new KubeConfig();
+    limitedConfig.loadFromOptions({
+      clusters: [admin.getCurrentCluster()!], users: [{ name: sa, token: token.status!.token! }],
+      contexts: [{ name: sa, cluster: admin.getCurrentCluster()!.name, user: sa, namespace: NAMESPACE }], currentContext: sa,
+    });
+    const limited = new MappingSource({ vclusterName: NAME, hostNamespace: NAMESPACE, hostClient: new KubeClient(limitedConfig), virtualClient: virtual, logger, coalesceMs: 20 });
+    try {
+      limited.start();
+      await waitFor('the limited mapping ready with the refused pod', 60_000, async () => (limited.status.state === 'ready' && limited.pairs.some((pair) => pair.id === 'Pod/default/over' && pair.status === 'error') ? true : undefined), 50);
+      assert.deepEqual(limited.status, { state: 'ready', virtualReachable: true });
+      assert.ok(limited.pairs.some((pair) => pair.status === 'synced'), 'the synced pairs are there');
+      assert.ok(limited.eventsFor('Pod/default/over').some((event) => event.reason === 'SyncError'), 'the virtual side\'s events are still shown');
+      await waitFor('the note about host events', 30_000, async () => (limited.eventNotes().some((note) => /^Events on the host \(namespace .*\) cannot be read: .*forbidden/i.test(note)) ? true : undefined), 50);
+    } finally {
+      limited.dispose();
+    }
+  });
+
   it('explains objects this config does not sync: a kind it never syncs, a ConfigMap no pod uses', async () => {
     await virtual.request('POST', '/apis/apps/v1/namespaces/default/deployments', { body: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 0, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'busybox' }] } } } } }, timeout());
     await virtual.request('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'unused' }, data: { a: '1' } } }, timeout());
