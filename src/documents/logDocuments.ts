@@ -103,6 +103,8 @@ interface LogSession {
   following: boolean;
   /** The line count when the tab last settled: a visible-range change with another count is the log growing, not the reader scrolling. */
   settledLineCount: number;
+  /** The stream ended for good (a previous run read, the pod gone, an error). */
+  ended: boolean;
 }
 
 /** How often an open log tab is redrawn at most while lines pour in. */
@@ -163,6 +165,11 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
     let session = this.sessions.get(uri.toString());
     if (!session) session = this.start(uri, address);
     if (!session.buffer) return ['[reading the log…]', ...session.notes].join('\n');
+    // A container that has written nothing yet: say so rather than show an empty tab.
+    if (session.buffer.lineCount === 0 && session.buffer.dropped === 0) {
+      if (session.notes.length > 0) return session.notes.join('\n');
+      return session.ended ? '[the container wrote nothing]' : '[no lines yet: they appear here as the container writes them]';
+    }
     return session.buffer.text(session.notes);
   }
 
@@ -172,7 +179,7 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
   }
 
   private start(uri: vscode.Uri, address: LogAddress): LogSession {
-    const session: LogSession = { controller: new AbortController(), buffer: undefined, notes: [], changeTimer: undefined, following: true, settledLineCount: -1 };
+    const session: LogSession = { controller: new AbortController(), buffer: undefined, notes: [], changeTimer: undefined, following: true, settledLineCount: -1, ended: false };
     this.sessions.set(uri.toString(), session);
     const where = address.side === 'virtual' ? ` in vCluster ${address.pair!.vcluster.name}` : '';
     const label = `${address.namespace}/${address.pod} ${address.container}${address.previous ? ' (previous)' : ''}${where}`;
@@ -197,8 +204,10 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
           },
         }, session.controller.signal);
         if (!session.controller.signal.aborted && address.previous) session.notes.push('[end of the previous run]');
+        session.ended = true;
       } catch (error) {
         if (session.controller.signal.aborted) return;
+        session.ended = true;
         const message = redactedMessage(error);
         session.notes.push(`[the log cannot be read: ${message}]`);
         this.options.logger.warn(`[logs] ${label}: ${message}`);
