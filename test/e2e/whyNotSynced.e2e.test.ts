@@ -113,4 +113,26 @@ describe('why is it not synced, events and pod logs in a real VS Code', () => {
     }, 250);
     assert.equal(tabs.filter((tab) => /app\.log/.test(tab)).length, 2, `a tab per side: ${tabs.join(' | ')}`);
   });
+
+  it('the tree shows the same: the pair with its ⚠ badge and the host\'s reason, and asks "why" from its menu', async () => {
+    const wb = session!.workbench;
+    await wb.expandTreeRow(view, name);
+    await wb.waitForTreeRow(view, 'default', 30_000);
+    await wb.expandTreeRow(view, 'default');
+    await wb.waitForTreeRow(view, 'Pod', 30_000);
+    await wb.expandTreeRow(view, 'Pod');
+    const row = await waitFor('the refused pod in the tree with its badge', 30_000, async () => (await wb.treeRows(view)).find((candidate) => candidate.label === 'over' && /^⚠ \d+ · → over-x-default-x-whye \(the host refused it\)/.test(candidate.description)), 250);
+    assert.match(row.description, /the host refused it/);
+    await wb.screenshot('why-not-synced-tree');
+    const items = await wb.contextMenuItems(view, 'over');
+    assert.ok(items.includes('Why Is This Not Synced?'), items.join(', '));
+    assert.ok(items.includes('Show Logs'), 'a pod pair with a virtual pod has its log');
+    assert.ok(!items.includes('Show Host Pod Logs'), 'no host pod: no host log');
+    await wb.runContextMenuItem(view, 'over', 'Why Is This Not Synced?');
+    const text = await waitFor('the verdict from the tree', 30_000, async () => {
+      const shown = await wb.activeEditorText().catch(() => '');
+      return shown.includes('The host refused it') ? shown : undefined;
+    }, 250);
+    assert.match(text, /exceeded quota: capped/);
+  });
 });
