@@ -5,6 +5,7 @@ import type { ClustersTreeProvider } from '../tree/clustersTreeProvider';
 import type { WorkspaceContext } from '../workspace/workspaceContext';
 import { VCLUSTER_DESCRIPTION_SCHEME, VClusterDescriptionProvider } from '../documents/vclusterDescriptionProvider';
 import { CheckToolsCommand } from './checkTools';
+import { CleanUpOrphansCommand } from './cleanUpOrphans';
 import { ClearWorkspaceContextCommand } from './clearWorkspaceContext';
 import { CompareSidesCommand } from './compareSides';
 import { ConnectVClusterCommand } from './connectVCluster';
@@ -62,6 +63,7 @@ export function registerAllCommands(services: ExtensionServices, targets: Comman
     new DisconnectVClusterCommand(ui, vclusters),
     new UpgradeVClusterCommand(ui, vclusters),
     new ShowVClusterLogsCommand(ui, vclusters),
+    new CleanUpOrphansCommand(ui, vclusters, mappingSources),
     new ShowPodLogsCommand(vclusters),
     new ShowHostPodLogsCommand(vclusters),
     new ShowOtherSideLogCommand(vclusters),

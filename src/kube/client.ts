@@ -121,6 +121,15 @@ export class KubeClient {
   }
 
   /**
+   * Deletes one object only while it is still the one with this uid: the API server checks the
+   * precondition, so an object deleted and created again under the same name in the meantime is
+   * left alone (409 Conflict) instead of being deleted in its predecessor's place.
+   */
+  deleteIfUid<T = unknown>(path: string, uid: string, signal: AbortSignal): Promise<T> {
+    return this.request<T>('DELETE', path, { body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid } } }, signal);
+  }
+
+  /**
    * A GET whose answer is read as it arrives (watches): resolves with the open response once the
    * API server answers 2xx; any other status is read (bounded) and rejected as a KubeApiError.
    * The caller consumes the response and ends it through `signal`.
