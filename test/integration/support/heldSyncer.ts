@@ -17,6 +17,8 @@ export interface HeldSyncer {
   pid: number;
   /** The virtual cluster's own API server, through the relay (the syncer is not in the way). */
   virtual: KubeClient;
+  /** Where the relay listens (the pod IP): its certificate is checked as "kubernetes" or 127.0.0.1. */
+  relayAddress: { host: string; port: number };
   /** The syncer's state letter from /proc ("T" while held). */
   state(): string | undefined;
   /**
@@ -118,7 +120,7 @@ export async function holdSyncerStopped(options: { clusterName: string; vcluster
       }
       resume();
     };
-    return { pid, virtual: new KubeClient(direct), state: () => processState(pid), resume, restartFresh };
+    return { pid, virtual: new KubeClient(direct), relayAddress: { host: vcluster.podIp, port }, state: () => processState(pid), resume, restartFresh };
   } catch (error) {
     resume();
     throw error;
