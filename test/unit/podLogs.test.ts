@@ -43,7 +43,7 @@ describe('pod logs: lines, buffer, timestamps', () => {
 class FakeLogServer {
   readonly requests: URLSearchParams[] = [];
   /** Per request, in turn: lines to send (then end), or a status to answer. */
-  answers: Array<{ lines: string[] } | { status: number; message: string }> = [];
+  answers: Array<{ lines: string[]; intervalMs?: number } | { status: number; message: string }> = [];
   private server: Server | undefined;
   port = 0;
 
@@ -58,6 +58,20 @@ class FakeLogServer {
         return;
       }
       response.writeHead(200, { 'Content-Type': 'text/plain' });
+      if (answer.intervalMs) {
+        // A slow log: one line per interval, then the end.
+        const lines = [...answer.lines];
+        const timer = setInterval(() => {
+          const line = lines.shift();
+          if (line === undefined) {
+            clearInterval(timer);
+            response.end();
+          } else {
+            response.write(`${line}\n`);
+          }
+        }, answer.intervalMs);
+        return;
+      }
       // Byte by byte for the first line: the client must put it together.
       const [first, ...rest] = answer.lines.map((line) => Buffer.from(`${line}\n`));
       for (const byte of first ?? []) response.write(Buffer.from([byte]));
@@ -110,6 +124,16 @@ describe('followPodLog against a FAKE log endpoint (a stream cut on demand)', ()
     assert.equal(server.requests[0]?.get('tailLines'), '10000');
     assert.equal(server.requests[1]?.get('sinceTime'), '2026-12-07T10:00:01Z');
     assert.equal(server.requests[1]?.get('tailLines'), null);
+  });
+
+  it('bounds the wait for the server\'s answer, not the stream: a log followed longer than the request timeout is not cut', async () => {
+    server.requests.length = 0;
+    const lines = Array.from({ length: 8 }, (_, index) => `2026-12-07T10:00:0${index}.000000000Z line ${index}`);
+    server.answers = [{ lines, intervalMs: 100 }, { status: 404, message: 'pods "web" not found' }];
+    const shown: string[] = [];
+    await followPodLog(server.client(), { namespace: 'ns', pod: 'web', container: 'app' }, { lines: (batch) => shown.push(...batch), note: (message) => shown.push(message) }, AbortSignal.timeout(10_000), { initialBackoffMs: 10, maxBackoffMs: 20, requestTimeoutMs: 250 });
+    assert.deepEqual(shown, [...lines.map((line) => line.replace(/^\S+ /, '')), '[pod ns/web is gone: the log ends here]']);
+    assert.equal(server.requests.length, 2, 'one stream for the whole log (800 ms > the 250 ms bound), then the reconnect that finds the pod gone');
   });
 
   it('reads the previous run once, without following, and reports a container with no log as an error', async () => {
