@@ -21,10 +21,14 @@
 //     extension (create, Connect by port-forward) beside the real CLI (`vcluster create` +
 //     `vcluster connect -- kubectl get ns`), as a ratio; resident memory per vCluster and how many
 //     fit; a request through the extension's port-forward beside one straight to the pod IP
+//   - the log tab (`logs`): lines per second its reader (followPodLog → LogBuffer, redrawn every
+//     150 ms) keeps up with, beside `kubectl logs -f` on the same pod, same run, as a ratio; the
+//     producer is a CRI log file kwok serves as the pod's log, as a kubelet would, written at
+//     stepped rates; and the heap of a full 10,000-line buffer and the time of one redraw's text
 // Results also go to test-output/bench.json.
 //
 // `npm run bench -- mapping discovery` runs only the parts named (bundle, activation, discovery,
-// mapping, latency, inspector, vclusters, watch); their results go to test-output/bench-<parts>.json, leaving bench.json, the record
+// mapping, latency, inspector, vclusters, watch, logs); their results go to test-output/bench-<parts>.json, leaving bench.json, the record
 // of a full run, as it was. With no names, everything runs.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -35,6 +39,7 @@ import { measureDiscoveryWatch } from './discoveryWatch';
 import { FIRST_PAINT_GOAL_MS, KEYSTROKE_GOAL_MS, measureInspector } from './inspector';
 import { mappingDetails, mappingRows, measureMapping } from './mapping';
 import { measureMappingLatency } from './mappingLatency';
+import { measurePodLogs } from './podLogs';
 import { measureVClusters } from './vclusters';
 
 const root = join(__dirname, '..');
@@ -53,7 +58,7 @@ function formatRatio(ratio: number): string {
 
 const joinMs = (values: number[]) => values.map((value) => value.toFixed(1)).join(', ');
 
-const PARTS = ['bundle', 'activation', 'discovery', 'mapping', 'latency', 'inspector', 'vclusters', 'watch'] as const;
+const PARTS = ['bundle', 'activation', 'discovery', 'mapping', 'latency', 'inspector', 'vclusters', 'watch', 'logs'] as const;
 type Part = (typeof PARTS)[number];
 
 function selectedParts(args: readonly string[]): Part[] {
@@ -217,6 +222,34 @@ async function main(): Promise<void> {
     );
     notes.push(`watch samples (extension): ${joinMs(watch.extensionMs)} ms; (vcluster list loop, ${watch.cliRuns} runs): ${joinMs(watch.cliMs)} ms; requests (LIST, WATCH ended, WATCH open) baseline ${JSON.stringify(watch.baseline)}, first ${JSON.stringify(watch.initial)}, idle ${JSON.stringify(watch.idle)}`);
     results.watch = watch;
+  }
+
+  if (parts.includes('logs')) {
+    const rates = process.env.BENCH_LOG_RATES?.split(',').map(Number);
+    const logs = await measurePodLogs({ ...(rates ? { rates } : {}), stepSeconds: Number(process.env.BENCH_LOG_STEP_SECONDS ?? 5) });
+    const { memory } = logs;
+    const lines = (value: number) => `${Math.round(value).toLocaleString('en-US')} lines/s`;
+    const lag = (value: number | undefined) => (value === undefined ? 'none within 22 s' : `${value.toFixed(0)} ms`);
+    rows.push(
+      [`log tab reader (followPodLog → LogBuffer, text() every 150 ms), highest rate kept up with (all lines ≤ 2 s after the producer stops; ${logs.steps.length} steps of ${logs.stepSeconds} s, ${logs.textChars}-character lines)`, lines(logs.extensionMaxRate), '-', '-'],
+      ['  kubectl logs -f, same pod, same run', lines(logs.kubectlMaxRate), '-', '-'],
+      ['  ratio extension / kubectl', logs.kubectlMaxRate > 0 ? formatRatio(logs.extensionMaxRate / logs.kubectlMaxRate) : 'n/a', '-', '-'],
+      ...logs.steps.flatMap((step) => [
+        [`  at ${step.rate.toLocaleString('en-US')} lines/s (written ${lines(step.writtenRate)}): received, extension / kubectl`, `${lines(step.extension.linesPerSecond)}${step.extension.keptUp ? '' : ' (behind)'} / ${lines(step.kubectl.linesPerSecond)}${step.kubectl.keptUp ? '' : ' (behind)'}`, '-', '-'],
+        ['    ratio extension / kubectl', formatRatio(step.extension.linesPerSecond / step.kubectl.linesPerSecond), '-', '-'],
+      ]),
+      [`LogBuffer full (${memory.lines.toLocaleString('en-US')} lines read through followPodLog from the pod): heap held`, `${(memory.heapBytes / 1024 / 1024).toFixed(2)} MB (${memory.bytesPerLine.toFixed(0)} B/line)`, '-', '-'],
+      [`  buffer.text() at ${memory.lines.toLocaleString('en-US')} lines, what each 150 ms redraw costs (median of ${memory.textMs.length})`, `${median(memory.textMs).toFixed(2)} ms`, '-', '-'],
+    );
+    notes.push(
+      ...logs.steps.map((step) => `logs at ${step.rate} lines/s, ${step.lines} lines (producer ${lines(step.writtenRate)}, worst ${step.producerLagMs.toFixed(0)} ms behind its schedule): extension ${step.extension.received} received by 2 s after, kept up ${step.extension.keptUp ? 'yes' : 'no'}, last line ${lag(step.extension.lagMs)} after the last write, worst line ${step.extension.maxLineLagMs.toFixed(0)} ms late; kubectl ${step.kubectl.received}, kept up ${step.kubectl.keptUp ? 'yes' : 'no'}, last line ${lag(step.kubectl.lagMs)}, worst line ${step.kubectl.maxLineLagMs.toFixed(0)} ms late; the extension reconnected ${step.extensionReconnects} times, its stream came in ${step.extensionChunks.toLocaleString('en-US')} chunks (${(step.lines / Math.max(1, step.extensionChunks)).toFixed(2)} lines per chunk); CPU in cores: this process ${step.cpuCores.bench.toFixed(2)}, kubectl ${step.cpuCores.kubectl.toFixed(2)}, kube-apiserver ${step.cpuCores.apiserver.toFixed(2)}, kwok ${step.cpuCores.kwok.toFixed(2)}`),
+      `logs redraws while following: ${logs.redrawsMs.length}, buffer.text() median ${logs.redrawsMs.length > 0 ? median(logs.redrawsMs).toFixed(2) : '-'} ms, max ${logs.redrawsMs.length > 0 ? Math.max(...logs.redrawsMs).toFixed(2) : '-'} ms; lines received minus last sequence + 1: extension ${logs.extensionMismatch}, kubectl ${logs.kubectlMismatch}; file line ${logs.fileLineBytes} bytes`,
+      `logs memory: ${memory.heapBytes.toLocaleString('en-US')} bytes held for ${memory.lines} lines of ${memory.lineChars.toLocaleString('en-US')} characters (the read grew the heap by ${memory.readGrowthBytes.toLocaleString('en-US')} bytes); text() ${memory.textChars.toLocaleString('en-US')} characters, samples ${joinMs(memory.textMs)} ms`,
+      `logs, the extension's log streams: ${logs.extensionStreamOpens.length} opened, at ${logs.extensionStreamOpens.map((at) => at.toFixed(1)).join(', ')} s; ${logs.extensionStreamEnds.length} ended with an error before the bench stopped following${logs.extensionStreamEnds.map((end) => `; "${end.error}" ${end.afterSeconds.toFixed(1)} s after it opened`).join('')}`,
+      ...logs.extensionNotes.map((note) => `  logs, the tab's note: ${note}`),
+      ...(logs.kubectlStderr ? [`  logs, kubectl stderr: ${logs.kubectlStderr}`] : []),
+    );
+    results.logs = logs;
   }
 
   console.log('\n| measure | result | goal | |\n| --- | --- | --- | --- |');
