@@ -135,6 +135,10 @@ describe('vcluster create with the real CLI, helm and chart on the local host', 
 
     await core.deleteNamespacedPod({ namespace, name: `${broken}-0`, body: { gracePeriodSeconds: 0 } });
     await waitFor('the agent to stop the syncer', 30_000, async () => (existsSync(record!.dir) ? undefined : true));
+    // The agent removes the pod's network after its syncer's folder (stopSandbox): wait for it too,
+    // bounded, rather than race it (this failed once in CI, the netns a moment behind the folder).
+    await waitFor('the pod\'s network namespace to be removed', 15_000, async () => (existsSync(join('/run/netns', netns)) ? undefined : true), 100)
+      .catch(() => undefined);
     assert.equal(existsSync(join('/run/netns', netns)), false, 'its network namespace is gone');
     assert.deepEqual(findProcesses((argv) => argv.some((arg) => arg.includes(record!.dir))), [], 'no process of the failed syncer is left');
   });
