@@ -135,4 +135,18 @@ describe('why is it not synced, events and pod logs in a real VS Code', () => {
     }, 250);
     assert.match(text, /exceeded quota: capped/);
   });
+
+  it('describes the vCluster from its menu: what vcluster describe shows, and what it syncs', async () => {
+    const wb = session!.workbench;
+    await wb.runContextMenuItem(view, name, 'Describe vCluster');
+    const text = await waitFor('the description', 60_000, async () => {
+      const shown = await wb.activeEditorText().catch(() => '');
+      return /Name:\s+whye/.test(shown) && /Synced to the host:/.test(shown) ? shown : undefined;
+    }, 250);
+    assert.match(text, new RegExp(`Namespace:\\s+${namespace}`));
+    assert.match(text, /Status:\s+Running/);
+    assert.match(text, /Backing Store:/);
+    assert.match(text, /vcluster\.yaml/);
+    await wb.screenshot('describe-vcluster');
+  });
 });
