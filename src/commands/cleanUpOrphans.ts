@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { KubeClient } from '../kube/client';
 import type { VClusterSummary } from '../vcluster/discovery/discoverVClusters';
-import { statusTone } from '../vcluster/discovery/status';
 import { OPERATION_ACTIVITY } from '../vcluster/lifecycle/operationTracker';
 import type { Progress } from '../vcluster/lifecycle/vclusterLifecycle';
 import type { MappingSources } from '../vcluster/mapping/mappingSources';
@@ -11,7 +10,7 @@ import {
 } from '../vcluster/mapping/orphanCleanup';
 import type { VClusterServices } from '../vcluster/vclusterServices';
 import type { Command } from './command';
-import { targetVCluster, withLifecycleProgress, type LifecycleUi } from './lifecycleUi';
+import { offerResumeIfPaused, targetVCluster, withLifecycleProgress, type LifecycleUi } from './lifecycleUi';
 
 const TITLE = 'Clean Up Orphaned Host Objects';
 /** How long the vCluster's mapping may take to load (its first lists) before the search gives up. */
@@ -31,7 +30,7 @@ export class CleanUpOrphansCommand implements Command {
 
   async run(arg?: unknown): Promise<boolean> {
     const vcluster = await targetVCluster(this.ui, arg, TITLE);
-    if (!vcluster || !await this.readyForCleanUp(vcluster, arg)) return false;
+    if (!vcluster || !await this.readyForCleanUp(vcluster)) return false;
     const virtual = await this.vclusters.connector.virtualClient(vcluster);
     if (!virtual) throw new Error(`vCluster ${vcluster.name}'s connection could not be read: connect to it again, then clean up.`);
     const label = `vCluster ${vcluster.name} (${vcluster.namespace} on ${vcluster.hostContext})`;
@@ -58,17 +57,13 @@ export class CleanUpOrphansCommand implements Command {
   }
 
   /** Whether the clean-up may start: nothing else running on the vCluster, its virtual cluster up and connected (offers to resume or connect). */
-  private async readyForCleanUp(vcluster: VClusterSummary, arg: unknown): Promise<boolean> {
+  private async readyForCleanUp(vcluster: VClusterSummary): Promise<boolean> {
     const busy = this.vclusters.tracker.current(vcluster);
     if (busy) {
       void vscode.window.showInformationMessage(`vCluster ${vcluster.name} is busy ${OPERATION_ACTIVITY[busy]}: clean up once that has finished.`);
       return false;
     }
-    if (statusTone(vcluster.status) === 'paused') {
-      const choice = await vscode.window.showInformationMessage(`vCluster ${vcluster.name} is ${vcluster.status.toLowerCase()}: its virtual cluster is not running, so an orphaned host object cannot be told from a synced one.`, 'Resume');
-      if (choice === 'Resume') await vscode.commands.executeCommand('vcluster.resumeVCluster', arg);
-      return false;
-    }
+    if (await offerResumeIfPaused(vcluster, 'its virtual cluster is not running, so an orphaned host object cannot be told from a synced one.')) return false;
     if (this.vclusters.connector.isConnected(vcluster)) return true;
     const choice = await vscode.window.showInformationMessage(`${TITLE} reads vCluster ${vcluster.name}'s virtual cluster to tell an orphan from a synced object: connect to it first.`, 'Connect');
     if (choice !== 'Connect') return false;

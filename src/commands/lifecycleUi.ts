@@ -114,3 +114,14 @@ export async function pickValuesFile(title: string): Promise<string[] | undefine
   const chosen = await vscode.window.showOpenDialog({ title, canSelectMany: false, filters: { YAML: ['yaml', 'yml'] } });
   return chosen?.[0] ? [chosen[0].fsPath] : undefined;
 }
+
+/**
+ * A paused (or scaled-down) vCluster cannot answer what a command needs: says what that means for
+ * it and offers *Resume*. True when it was paused (the command stops there).
+ */
+export async function offerResumeIfPaused(vcluster: VClusterSummary, consequence: string): Promise<boolean> {
+  if (statusTone(vcluster.status) !== 'paused') return false;
+  const choice = await vscode.window.showInformationMessage(`vCluster ${vcluster.name} is ${vcluster.status.toLowerCase()}: ${consequence}`, 'Resume');
+  if (choice === 'Resume') await vscode.commands.executeCommand('vcluster.resumeVCluster', vcluster);
+  return true;
+}

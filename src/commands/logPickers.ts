@@ -1,12 +1,8 @@
 import * as vscode from 'vscode';
+import type { PodInfo } from '../vcluster/discovery/controlPlanePods';
 
 /** What the log commands read of a pod: its containers, and how often each restarted. */
-interface ContainerStatus { name?: string; restartCount?: number }
-export interface PodObject {
-  metadata?: { name?: string; namespace?: string; creationTimestamp?: string };
-  spec?: { containers?: Array<{ name?: string }>; initContainers?: Array<{ name?: string }> };
-  status?: { phase?: string; containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[] };
-}
+export type PodObject = PodInfo;
 
 /** The syncer first (what users look for), then the chart's other containers, init containers last. */
 export async function pickContainer(pod: PodObject, title: string): Promise<string | undefined> {

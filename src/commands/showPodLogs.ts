@@ -7,6 +7,7 @@ import { hasHostObject, hasVirtualObject } from '../vcluster/mapping/mapping';
 import type { VClusterServices } from '../vcluster/vclusterServices';
 import type { MappingPairNode } from '../tree/mappingNodes';
 import type { Command } from './command';
+import { offerResumeIfPaused } from './lifecycleUi';
 import { pickContainer, pickRun, type PodObject } from './logPickers';
 
 type Side = 'virtual' | 'host';
@@ -81,11 +82,7 @@ abstract class ShowPairLogsCommand implements Command {
       void vscode.window.showInformationMessage(`vCluster ${node.vcluster.name}'s workloads are sleeping: its pods are not running until it wakes, so there is no log to show.`);
       return false;
     }
-    if (statusTone(node.vcluster.status) === 'paused') {
-      const choice = await vscode.window.showInformationMessage(`vCluster ${node.vcluster.name} is ${node.vcluster.status.toLowerCase()}: its pods are not running, so there is no log to show.`, 'Resume');
-      if (choice === 'Resume') await vscode.commands.executeCommand('vcluster.resumeVCluster', node.vcluster);
-      return false;
-    }
+    if (await offerResumeIfPaused(node.vcluster, 'its pods are not running, so there is no log to show.')) return false;
     const exists = this.side === 'virtual' ? hasVirtualObject(node.pair) : hasHostObject(node.pair);
     const pair = podPair(node);
     if (!exists || !pair) {

@@ -1,12 +1,10 @@
 import * as vscode from 'vscode';
-import type { KubeClient } from '../kube/client';
 import { logUri, type LogAddress } from '../documents/logDocuments';
-import { vclusterSelector } from '../vcluster/identity';
-import { statusTone } from '../vcluster/discovery/status';
+import { listControlPlanePods } from '../vcluster/discovery/controlPlanePods';
 import type { VClusterServices } from '../vcluster/vclusterServices';
 import type { Command } from './command';
-import { targetVCluster, type LifecycleUi } from './lifecycleUi';
-import { pickContainer, pickRun, type PodObject } from './logPickers';
+import { offerResumeIfPaused, targetVCluster, type LifecycleUi } from './lifecycleUi';
+import { pickContainer, pickRun } from './logPickers';
 
 /**
  * *Show vCluster Logs*: the log of a vCluster's control plane (the syncer container, or another
@@ -22,13 +20,9 @@ export class ShowVClusterLogsCommand implements Command {
     const vcluster = await targetVCluster(this.ui, arg, 'Show vCluster Logs');
     if (!vcluster) return false;
     // Sleeping workloads leave the control plane running: it has a log.
-    if (statusTone(vcluster.status) === 'paused') {
-      const choice = await vscode.window.showInformationMessage(`vCluster ${vcluster.name} is ${vcluster.status.toLowerCase()}: its control plane is not running, so there is no log to show.`, 'Resume');
-      if (choice === 'Resume') await vscode.commands.executeCommand('vcluster.resumeVCluster', arg ?? vcluster);
-      return false;
-    }
+    if (await offerResumeIfPaused(vcluster, 'its control plane is not running, so there is no log to show.')) return false;
     const client = await this.vclusters.hostClient(vcluster.hostContext);
-    const pods = await listControlPlanePods(client, vcluster.namespace, vcluster.name);
+    const pods = await listControlPlanePods(client, vcluster, AbortSignal.timeout(15_000));
     if (pods.length === 0) {
       void vscode.window.showInformationMessage(`vCluster ${vcluster.name} has no pod in namespace ${vcluster.namespace} now (status ${vcluster.status || 'unknown'}): there is no log to show.`);
       return false;
@@ -46,10 +40,4 @@ export class ShowVClusterLogsCommand implements Command {
     await vscode.window.showTextDocument(document, { preview: false });
     return true;
   }
-}
-
-/** The chart's pods of one vCluster (StatefulSet or Deployment), by the labels the CLI uses. */
-export async function listControlPlanePods(client: KubeClient, namespace: string, name: string): Promise<PodObject[]> {
-  const list = await client.getJson<{ items?: PodObject[] }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, { labelSelector: vclusterSelector(name) }, AbortSignal.timeout(15_000));
-  return (list?.items ?? []).sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
 }

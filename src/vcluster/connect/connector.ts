@@ -7,7 +7,8 @@ import type { Logger } from '../../process/log';
 import type { CoreBundle } from '../../coreBundle';
 import { connectionKubeconfig, ConnectError, storedConnection, vclusterContextName, type ConnectionsKubeconfig } from './connectionsKubeconfig';
 import type { OperationTracker } from '../lifecycle/operationTracker';
-import { vclusterSelector, type VClusterRef } from '../identity';
+import type { VClusterRef } from '../identity';
+import { listControlPlanePods } from '../discovery/controlPlanePods';
 
 /**
  * `vcluster connect` and `disconnect` for the extension: contexts in the extension's own
@@ -26,8 +27,6 @@ interface ServiceObject {
   spec?: { type?: string; ports?: Array<{ port?: number; nodePort?: number; name?: string }> };
   status?: { loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string }> } };
 }
-interface PodList { items: Array<{ metadata?: { name?: string; creationTimestamp?: string; deletionTimestamp?: string }; status?: { phase?: string } }> }
-
 export interface ConnectorOptions {
   loadCoreBundle: () => Promise<CoreBundle>;
   /** The merged kubeconfig now, and the files it came from. */
@@ -220,8 +219,7 @@ export class VClusterConnector {
 
   private async startForward(core: CoreBundle, ref: VClusterRef, virtual: KubeconfigDocument, signal: AbortSignal): Promise<PortForwardSession> {
     const client = await this.hostClient(ref.hostContext);
-    const pods = await client.getJson<PodList>(`/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/pods`, { labelSelector: vclusterSelector(ref.name) }, signal);
-    const running = pods.items
+    const running = (await listControlPlanePods(client, ref, signal))
       .filter((pod) => pod.status?.phase === 'Running' && !pod.metadata?.deletionTimestamp)
       .sort((a, b) => (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? ''));
     const pod = running[0]?.metadata?.name;

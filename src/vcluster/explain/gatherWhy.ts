@@ -1,7 +1,7 @@
 import type { KubeClient } from '../../kube/client';
 import { describeKubeError } from '../../kube/errors';
 import { readPodLogTail } from '../../kube/podLogs';
-import { vclusterSelector } from '../identity';
+import { listControlPlanePods, type PodInfo } from '../discovery/controlPlanePods';
 import type { MappingPair, SyncSettings } from '../mapping/mapping';
 import type { ObjectEvent } from '../mapping/pairEvents';
 import { explainWhyNotSynced, linesNaming, type SyncerState, type WhyReport } from './whyNotSynced';
@@ -23,8 +23,6 @@ export interface WhySources {
   now?: Date;
 }
 
-interface ContainerStatus { name?: string; ready?: boolean; state?: { waiting?: { reason?: string }; terminated?: { reason?: string } } }
-interface Pod { metadata?: { name?: string }; status?: { phase?: string; containerStatuses?: ContainerStatus[] } }
 
 /** Reads what the report needs beyond the live mapping (the syncer's pod and its log) and explains. */
 export async function gatherWhyNotSynced(sources: WhySources): Promise<WhyReport> {
@@ -33,8 +31,7 @@ export async function gatherWhyNotSynced(sources: WhySources): Promise<WhyReport
   let syncer: SyncerState;
   let syncerLog: WhyReport['input']['syncerLog'];
   try {
-    const pods = await hostClient.getJson<{ items?: Pod[] }>(`/api/v1/namespaces/${encodeURIComponent(vcluster.namespace)}/pods`, { labelSelector: vclusterSelector(vcluster.name) }, bounded());
-    syncer = syncerState(pods.items ?? [], vcluster.status);
+    syncer = syncerState(await listControlPlanePods(hostClient, vcluster, bounded()), vcluster.status);
   } catch (error) {
     syncer = { state: 'notRunning', reason: `its pods cannot be listed: ${describeKubeError(error, READ_TIMEOUT_MS / 1000).message}` };
   }
@@ -57,7 +54,7 @@ export async function gatherWhyNotSynced(sources: WhySources): Promise<WhyReport
 }
 
 /** Running: a pod of the vCluster whose syncer container is ready; else why not, as kubectl would say. */
-export function syncerState(pods: readonly Pod[], vclusterStatus: string): SyncerState {
+export function syncerState(pods: readonly PodInfo[], vclusterStatus: string): SyncerState {
   if (pods.length === 0) return { state: 'notRunning', reason: `the vCluster has no pod (status ${vclusterStatus || 'unknown'})` };
   for (const pod of pods) {
     const container = pod.status?.containerStatuses?.find((status) => status.name === 'syncer');
